@@ -1,0 +1,146 @@
+"""The ``crescape`` command: run | info | plot | movie | fit | sweep | --version.
+
+Every user error (bad deck, unusable output directory, damaged run file) is
+printed as a short message with exit status 2 — never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _cmd_run(args) -> int:
+    from .runner import run
+
+    if args.resume:
+        out = run(None, args.resume, resume=True, overrides=args.set, progress=not args.quiet and None)
+    else:
+        if not args.deck:
+            raise SystemExit("crescape run: give a DECK (or --resume DIR)")
+        out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None)
+    print(f"run written to {out}")
+    if args.plot:
+        from .plotting import plot_run
+
+        for f in plot_run(out):
+            print(f"figure {f}")
+    return 0
+
+
+def _cmd_info(args) -> int:
+    from .config import ENGINES, deck_model, iter_parameters
+
+    engines = [args.engine] if args.engine else list(ENGINES)
+    for eng in engines:
+        model = deck_model(eng)
+        print(f"# engine = \"{eng}\"  ({model.__doc__.strip().splitlines()[0] if model.__doc__ else ''})")
+        print(f"{'parameter':42s} {'default':>22s}  {'unit':12s} meaning")
+        for key, default, unit, desc in iter_parameters(model):
+            if key == "engine":
+                continue
+            d = repr(default) if not isinstance(default, float) else f"{default:.6g}"
+            print(f"{key:42s} {d:>22s}  {unit:12s} {desc}")
+        print()
+    return 0
+
+
+def _cmd_plot(args) -> int:
+    from .plotting import plot_path
+
+    files = plot_path(args.path, figure=args.figure, fmt=args.format, outdir=args.outdir)
+    for f in files:
+        print(f"figure {f}")
+    return 0
+
+
+def _cmd_movie(args) -> int:
+    from .plotting.movie import make_movie
+
+    print(f"movie {make_movie(args.run, out=args.output)}")
+    return 0
+
+
+def _cmd_fit(args) -> int:
+    if args.what != "local-spectrum":
+        raise SystemExit(f"crescape fit: unknown target {args.what!r} (choose: local-spectrum)")
+    from .analysis.local_spectrum import cli_fit
+
+    return cli_fit(args.config, outdir=args.out, mcmc=not args.no_mcmc)
+
+
+def _cmd_sweep(args) -> int:
+    from .sweep import cli_sweep
+
+    return cli_sweep(args.sweep, out=args.out, scheduler=args.scheduler, workers=args.workers)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crescape", description="Cosmic-ray escape from sources: CR-hydrodynamics, CR clouds, SDE shock acceleration.")
+    p.add_argument("--version", action="version", version=f"crescape {__version__}")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    r = sub.add_parser("run", help="run a deck (TOML) and write a run directory")
+    r.add_argument("deck", nargs="?", help="input deck (TOML)")
+    r.add_argument("--out", "-o", help="run directory (default: crescape-run-ENGINE)")
+    r.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a deck value")
+    r.add_argument("--resume", metavar="DIR", help="continue a stopped run from its last checkpoint")
+    r.add_argument("--plot", action="store_true", help="draw the standard figures when done")
+    r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    r.set_defaults(func=_cmd_run)
+
+    i = sub.add_parser("info", help="list every deck parameter with default, unit and meaning")
+    i.add_argument("engine", nargs="?", help="crhydro | sde | cloud (default: all)")
+    i.set_defaults(func=_cmd_info)
+
+    pl = sub.add_parser("plot", help="draw figures of a run (or sweep) directory")
+    pl.add_argument("path")
+    pl.add_argument("--figure", help="one figure name (default: all for this run)")
+    pl.add_argument("--format", default="png", choices=["png", "pdf"])
+    pl.add_argument("--outdir", help="where figures go (default: RUN/figures)")
+    pl.set_defaults(func=_cmd_plot)
+
+    mv = sub.add_parser("movie", help="render profile/spectrum evolution of a run")
+    mv.add_argument("run")
+    mv.add_argument("--output", "-o")
+    mv.set_defaults(func=_cmd_movie)
+
+    f = sub.add_parser("fit", help="fit models to data (local-spectrum)")
+    f.add_argument("what")
+    f.add_argument("config")
+    f.add_argument("--out", "-o")
+    f.add_argument("--no-mcmc", action="store_true", help="least squares only")
+    f.set_defaults(func=_cmd_fit)
+
+    s = sub.add_parser("sweep", help="run a parameter sweep on dask.distributed")
+    s.add_argument("sweep")
+    s.add_argument("--out", "-o")
+    s.add_argument("--scheduler", help="tcp://HOST:PORT of a running dask scheduler (default: local cluster)")
+    s.add_argument("--workers", type=int, default=None, help="local cluster workers (default: cores)")
+    s.set_defaults(func=_cmd_sweep)
+    return p
+
+
+def main(argv=None) -> int:
+    from .config import DeckError
+    from .engines.driver import Interrupted, SimulationError
+    from .io import OutputDirError, RunFileError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (DeckError, OutputDirError, RunFileError, FileNotFoundError) as exc:
+        print(f"crescape: {exc}", file=sys.stderr)
+        return 2
+    except Interrupted as exc:
+        print(f"crescape: {exc}", file=sys.stderr)
+        return 130
+    except SimulationError as exc:
+        print(f"crescape: simulation stopped: {exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""Deck loading and validation.
+
+``load_config`` reads a TOML deck (or a dict), applies ``--set`` overrides,
+picks the engine's pydantic model and validates it. Every failure becomes a
+:class:`DeckError` whose message names the offending key (with a did-you-mean
+suggestion for misspelt keys); the CLI prints it without a traceback.
+"""
+from __future__ import annotations
+
+import difflib
+import importlib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import BaseModel, ValidationError
+
+# engine name -> "module:Model"; each engine owns its deck module.
+ENGINES: dict[str, str] = {
+    "crhydro": "crescape.config.crhydro:CRHydroDeck",
+    "sde": "crescape.config.sde:SDEDeck",
+    "cloud": "crescape.config.cloud:CloudDeck",
+}
+
+
+class DeckError(ValueError):
+    """A deck could not be read or validated. The message is meant for people."""
+
+
+def deck_model(engine: str) -> type[BaseModel]:
+    if engine not in ENGINES:
+        hint = difflib.get_close_matches(str(engine), ENGINES, n=1)
+        extra = f" — did you mean {hint[0]!r}?" if hint else ""
+        raise DeckError(f"deck error at 'engine': unknown engine {engine!r}{extra} (choose from {sorted(ENGINES)})")
+    mod, name = ENGINES[engine].split(":")
+    return getattr(importlib.import_module(mod), name)
+
+
+def _parse_value(text: str) -> Any:
+    """A ``--set`` value is read as a TOML value when it is one, else as a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(data: dict, overrides: list[str] | None) -> dict:
+    """Apply ``section.key=value`` overrides to a raw deck dict (in place; returned)."""
+    for item in overrides or []:
+        if "=" not in item:
+            raise DeckError(f"--set {item!r}: expected section.key=value")
+        key, text = item.split("=", 1)
+        parts = [p for p in key.strip().split(".") if p]
+        if not parts:
+            raise DeckError(f"--set {item!r}: empty key")
+        node = data
+        for p in parts[:-1]:
+            nxt = node.setdefault(p, {})
+            if not isinstance(nxt, dict):
+                raise DeckError(f"--set {item!r}: '{p}' is a value, not a section")
+            node = nxt
+        node[parts[-1]] = _parse_value(text.strip())
+    return data
+
+
+def _submodels(ann) -> list[type[BaseModel]]:
+    import typing
+
+    out, todo = [], [ann]
+    while todo:
+        a = todo.pop()
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            out.append(a)
+        else:
+            todo.extend(typing.get_args(a))
+    return out
+
+
+def _model_at(model: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | None:
+    """Walk a model class along an error location to the sub-model that owns the last key.
+
+    Discriminated unions put the tag (``kind``) into the location: it selects the member.
+    """
+    cands = [model] if model is not None else []
+    for part in loc[:-1]:
+        chosen = None
+        for c in cands:
+            if isinstance(part, str) and part in c.model_fields:
+                chosen = _submodels(c.model_fields[part].annotation)
+                break
+        if chosen is None:
+            tagged = [c for c in cands if "kind" in c.model_fields and c.model_fields["kind"].default == part]
+            chosen = tagged or cands
+        cands = chosen
+    return cands[0] if cands else None
+
+
+def format_validation_error(exc: ValidationError, model: type[BaseModel], source: str = "deck") -> str:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            owner = _model_at(model, loc)
+            known = list(getattr(owner, "model_fields", {}) or [])
+            hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            msg = "unknown key" + (f" — did you mean '{hint[0]}'?" if hint else "")
+            if known:
+                msg += f" (allowed here: {', '.join(known)})"
+        elif "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict):
+            msg += f" (got {err['input']!r})"
+        msg = msg.replace("Value error, ", "")
+        lines.append(f"{source} error at '{key}': {msg}")
+    return "\n".join(lines)
+
+
+def load_config(source: str | Path | dict, overrides: list[str] | None = None):
+    """Read and validate a deck; return the engine's pydantic model instance.
+
+    ``source`` is a path to a TOML file or an already-parsed dict. Raises
+    :class:`DeckError` with a readable message on any problem.
+    """
+    if isinstance(source, dict):
+        data = _deep_copy(source)
+        name = "deck"
+    else:
+        path = Path(source)
+        name = path.name
+        try:
+            data = tomllib.loads(path.read_text())
+        except FileNotFoundError:
+            raise DeckError(f"deck file not found: {path}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise DeckError(f"{name}: not valid TOML ({exc})") from None
+        except OSError as exc:
+            raise DeckError(f"cannot read deck {path}: {exc}") from None
+    apply_overrides(data, overrides)
+    engine = data.get("engine", "crhydro")
+    if not isinstance(engine, str):
+        raise DeckError(f"{name} error at 'engine': expected a string, got {engine!r}")
+    model = deck_model(engine)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise DeckError(format_validation_error(exc, model, name)) from None
+    except (ValueError, TypeError, OverflowError) as exc:  # raised by unit conversion outside pydantic
+        raise DeckError(f"{name}: {exc}") from None
+
+
+def _deep_copy(d):
+    if isinstance(d, dict):
+        return {k: _deep_copy(v) for k, v in d.items()}
+    if isinstance(d, list):
+        return [_deep_copy(v) for v in d]
+    return d
+
+
+def resolved_dict(deck: BaseModel) -> dict:
+    """The fully resolved deck as plain data (every default written out, CGS)."""
+    return deck.model_dump(mode="json", exclude_none=True)
+
+
+def dump_toml(deck: BaseModel) -> str:
+    return tomli_w.dumps(resolved_dict(deck))
+
+
+def iter_parameters(model: type[BaseModel], prefix: str = ""):
+    """Yield (key, default, unit, description) for every parameter of a deck model."""
+    import typing
+
+    for name, field in model.model_fields.items():
+        key = f"{prefix}{name}"
+        ann = field.annotation
+        subs = [a for a in (ann, *typing.get_args(ann)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        for a in typing.get_args(ann):
+            subs += [b for b in typing.get_args(a) if isinstance(b, type) and issubclass(b, BaseModel)]
+        if subs:
+            for sub in subs:
+                tag = ""
+                kf = sub.model_fields.get("kind")
+                if kf is not None and len(subs) > 1:
+                    tag = f"[kind={kf.default}]"
+                yield from iter_parameters(sub, f"{key}{tag}.")
+            continue
+        extra = field.json_schema_extra or {}
+        unit = extra.get("unit", "") if isinstance(extra, dict) else ""
+        default = field.get_default(call_default_factory=True)
+        yield key, default, unit, field.description or ""
