@@ -41,14 +41,27 @@ class ThermalSection(Section):
         10**4.238, "K", "temperature where the KI2002 fit hands over to the CIE table", gt=0
     )
     T_switch_conduction: float = qfield(
-        4.47e4,
+        44721.359549995796,
         "K",
-        "Parker conductivity switch: 2.5e3 T^0.5 below, 1.25e-6 T^2.5 above (continuous at 4.47e4 K; seed 000 writes 4.74e4 K)",
+        "Parker conductivity switch: 2.5e3 T^0.5 below, 1.25e-6 T^2.5 above (default: the continuous junction √(2e9) = 4.472e4 K; seed 000 writes 4.74e4 K, a 12 % jump)",
         gt=0,
     )
     saturation: bool = qfield(True, "", "limit the conductive flux to the saturated flux (Cowie & McKee 1977)")
     phi_sat: float = qfield(1.0, "", "efficiency factor φ_s of the saturated flux 5 φ_s ρ c_s³", gt=0)
     T_floor: Temperature = qfield(10.0, "K", "cooling is switched off below this temperature", gt=0)
+    cooling_blend_dex: float = qfield(
+        0.1, "dex", "width above T_switch_cooling over which log Λ blends from KI2002 to the CIE table", ge=0, le=1
+    )
+    cooling_eps: float = qfield(
+        0.02, "", "max relative temperature change per cooling sub-step (ROS2 sub-cycling)", gt=0, le=0.25
+    )
+    cooling_max_substeps: int = qfield(
+        100_000, "", "cooling sub-steps per cell and step before the run stops with a diagnostic", ge=1
+    )
+    conduction_theta: float = qfield(
+        1.0, "", "implicitness of conduction: 1 backward Euler, 0.5 Crank–Nicolson", ge=0.5, le=1.0
+    )
+    picard_iterations: int = qfield(2, "", "Picard iterations for the non-linear K(T) per step", ge=1, le=50)
 
 
 class CRSection(Section):
@@ -69,6 +82,14 @@ class CRSection(Section):
     outer_bc: Literal["absorbing", "zero_gradient"] = qfield(
         "absorbing", "", "CR boundary at r_max: N = 0 outside (absorbing) or ∂r N = 0"
     )
+    diffusion_hook: str | None = qfield(
+        None, "", "optional 'package.module:function' giving D(p [m_p c], r [cm]) in cm2 s-1 (replaces D0, delta)"
+    )
+    init_E: Energy = qfield(
+        0.0, "erg", "CR energy of an initial top-hat N ∝ p^-init_slope for r ≤ init_r0 (problems other than shimoda2025)", ge=0
+    )
+    init_r0: Length = qfield(0.0, "cm", "radius of that initial CR top-hat", ge=0)
+    init_slope: float = qfield(2.3, "", "momentum slope of that initial CR top-hat")
 
     @model_validator(mode="after")
     def _check_p(self):
@@ -138,6 +159,14 @@ class BoundarySection(Section):
     )
 
 
+class HydroSection(Section):
+    limiter: Literal["mc", "minmod", "vanleer"] = qfield(
+        "mc", "", "slope limiter of the PLM reconstruction (monotonised central, minmod, van Leer)"
+    )
+    integrator: Literal["vl2"] = qfield("vl2", "", "time integrator (van Leer predictor–corrector, Stone & Gardiner 2009)")
+    history_every: int = qfield(10, "", "record the history (budgets) every this many steps", ge=1)
+
+
 class CRHydroDeck(Section):
     engine: Literal["crhydro"] = "crhydro"
     run: RunSection = Field(default_factory=RunSection)
@@ -146,6 +175,7 @@ class CRHydroDeck(Section):
     thermal: ThermalSection = Field(default_factory=ThermalSection)
     cr: CRSection = Field(default_factory=CRSection)
     boundary: BoundarySection = Field(default_factory=BoundarySection)
+    hydro: HydroSection = Field(default_factory=HydroSection)
     problem: Problem = Field(default_factory=RiemannProblem)
     output: OutputSection = Field(default_factory=OutputSection)
 

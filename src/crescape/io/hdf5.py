@@ -46,13 +46,19 @@ def _write_dataset(group: h5py.Group, ds: xr.Dataset):
 def write_run_file(path: str | Path, groups: dict[str, xr.Dataset], attrs: dict | None = None):
     """Write ``groups`` to ``path`` atomically and refresh the checksum sidecar."""
     path = Path(path)
+    side = path.with_name(path.name + ".sha256")
     with atomic_path(path) as tmp:
         with h5py.File(tmp, "w") as f:
             for k, v in (attrs or {}).items():
                 f.attrs[k] = v
             for gname, ds in groups.items():
                 _write_dataset(f.create_group(gname), ds)
-    write_text_atomic(path.with_name(path.name + ".sha256"), sha256_file(path) + "\n")
+        new = sha256_file(tmp)
+        # accept the old and the new file while the rename is under way (a kill in between
+        # must not make a good run file look corrupted)
+        old = side.read_text().split()[-2:] if side.exists() else []
+        write_text_atomic(side, "\n".join(old + [new]) + "\n")
+    write_text_atomic(side, new + "\n")
 
 
 def _read_group(g: h5py.Group) -> xr.Dataset:
@@ -77,9 +83,9 @@ def read_run_file(path: str | Path, verify: bool = True) -> tuple[dict[str, xr.D
         raise RunFileError(f"run file not found: {path}")
     side = path.with_name(path.name + ".sha256")
     if verify and side.exists():
-        want = side.read_text().strip()
+        want = side.read_text().split()
         got = sha256_file(path)
-        if want != got:
+        if got not in want:
             raise RunFileError(
                 f"{path} does not match its checksum ({side.name}): the file is truncated or corrupted"
             )
