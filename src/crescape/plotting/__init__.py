@@ -23,6 +23,10 @@ def plot_run(path, figure=None, fmt="png", outdir=None) -> list[Path]:
 
 def plot_path(path, figure=None, fmt="png", outdir=None) -> list[Path]:
     path = Path(path)
+    if (path / "result.json").exists() and not (path / "run.h5").exists():
+        from .local_spectrum import plot_fit_dir  # a `crescape fit local-spectrum` output directory
+
+        return plot_fit_dir(path, fmt=fmt, outdir=outdir)
     if (path / "sweep.toml").exists() or (path / "index.csv").exists():
         from .sweep import plot_sweep
 

@@ -1,0 +1,164 @@
+"""Local-spectrum model, fit and CLI on an analytic stand-in run (exact diffusion of the seed-000 top hat)."""
+import json
+
+import numpy as np
+import pytest
+
+from crescape.analysis.crdata import CRDataSet
+from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, cli_fit
+from crescape.analysis.local_spectrum_standin import write_analytic_run
+from crescape.analysis.local_spectrum_config import load_fit_config
+from crescape.config import DeckError
+from crescape.constants import Myr, pc
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    d = tmp_path_factory.mktemp("synthetic_D26")
+    t = np.arange(1, 41) * 0.2 * Myr  # 0.2 .. 8 Myr
+    r = (np.arange(150) + 0.5) * 2.0 * pc  # 0 .. 300 pc
+    p = np.logspace(-1.5, 5.5, 36)
+    return write_analytic_run(d, t, r, p)
+
+
+def _cfg(run_dir, **over):
+    cfg = {
+        "run": str(run_dir),
+        "sources": [
+            {"t_age": "1.2 Myr", "d": "228.7 pc"},
+            {"t_age": "2.9 Myr", "d": "41.2 pc"},
+            {"t_age": "6.6 Myr", "d": "2.5 pc"},
+        ],
+        "data": [{"name": "ams02_2015", "phi": "0.564 GV"}, {"name": "calet_2022"}, {"name": "voyager1_2013"}],
+        "mcmc": {"enabled": False},
+    }
+    cfg.update(over)
+    return load_fit_config(cfg)[0]
+
+
+def test_run_file_roundtrip_gives_the_same_spectra(run_dir):
+    s = SourceSpectra.from_run(run_dir)
+    assert s.N.shape == (40, 150, 36)
+    J = s.intensity(1.2 * Myr, 228.7 * pc)
+    assert np.all(np.isfinite(J)) and J.max() > 0
+
+
+def test_model_is_linear_in_sources_and_norms(run_dir):
+    s = SourceSpectra.from_run(run_dir)
+    one = _cfg(run_dir, sources=[{"t_age": "2.9 Myr", "d": "41.2 pc"}])
+    two = _cfg(run_dir, sources=[{"t_age": "2.9 Myr", "d": "41.2 pc"}] * 2)
+    dbl = _cfg(run_dir, sources=[{"t_age": "2.9 Myr", "d": "41.2 pc", "norm": 2.0}])
+    E = np.geomspace(1e-2, 1e4, 50)
+    J1 = LocalSpectrumModel(one, s).lis(LocalSpectrumModel(one, s).full(), E)
+    m2, md = LocalSpectrumModel(two, s), LocalSpectrumModel(dbl, s)
+    np.testing.assert_allclose(m2.lis(m2.full(), E), 2 * J1, rtol=1e-12)
+    np.testing.assert_allclose(md.lis(md.full(), E), 2 * J1, rtol=1e-12)
+
+
+def test_voyager_is_compared_with_the_unmodulated_LIS_and_AMS_with_the_modulated(run_dir):
+    m = LocalSpectrumModel(_cfg(run_dir), SourceSpectra.from_run(run_dir))
+    th = m.full()
+    v = m.datasets["voyager1_2013"]
+    np.testing.assert_allclose(m.predict(th, "voyager1_2013"), m.lis(th, v.E), rtol=1e-14)
+    a = m.datasets["ams02_2015"]
+    assert np.all(m.predict(th, "ams02_2015") < m.lis(th, a.E))
+    assert m.n_data == 72 + 29 + 19 and m.n_free == 0
+
+
+def test_least_squares_recovers_known_distances_from_model_generated_data(run_dir):
+    s = SourceSpectra.from_run(run_dir)
+    truth = _cfg(run_dir)
+    mt = LocalSpectrumModel(truth, s)
+    E = np.geomspace(0.01, 3e4, 40)
+    J = mt.lis(mt.full(), E)
+    err = 0.03 * J
+    fake = CRDataSet("voyager1_2013", "fake", "model", "", E, E * np.nan, E * np.nan, J, err, err,
+                     0 * J, 0 * J, modulated=False)
+    free = _cfg(run_dir, sources=[
+        {"t_age": "1.2 Myr", "d": {"value": "200 pc", "free": True, "max": "290 pc"}},
+        {"t_age": "2.9 Myr", "d": {"value": "60 pc", "free": True, "max": "290 pc"}},
+        {"t_age": "6.6 Myr", "d": {"value": "2.5 pc", "free": False}},
+    ], data=[{"name": "voyager1_2013"}])
+    from crescape.analysis.local_spectrum import fit_least_squares
+
+    m = LocalSpectrumModel(free, s, datasets={"voyager1_2013": fake})
+    assert m.chi2() > 100
+    f = fit_least_squares(m, n_starts=3, seed=2)
+    assert f["chi2"] < 1e-6
+    assert m.value(f["theta"], "d1") == pytest.approx(228.7, rel=1e-4)
+    assert m.value(f["theta"], "d2") == pytest.approx(41.2, rel=1e-4)
+
+
+def test_cli_fit_writes_table_result_and_figures_and_improves_chi2(run_dir, tmp_path):
+    cfg = tmp_path / "fit.toml"
+    cfg.write_text(f'''
+run = "{run_dir}"
+title = "test"
+[[sources]]
+t_age = "1.2 Myr"
+d = {{ value = "228.7 pc", free = true, max = "295 pc" }}
+[[sources]]
+t_age = "2.9 Myr"
+d = {{ value = "41.2 pc", free = true, max = "295 pc" }}
+[[data]]
+name = "calet_2022"
+[[data]]
+name = "ams02_2015"
+E_min = 20.0
+[fit]
+n_starts = 2
+[mcmc]
+n_walkers = 8
+n_steps = 60
+burn = 20
+thin = 2
+''')
+    out = tmp_path / "out"
+    assert cli_fit(cfg, outdir=out, mcmc=True) == 0
+    res = json.loads((out / "result.json").read_text())
+    assert res["chi2_best"] <= res["chi2_config"]
+    assert res["dof"] == res["n_data"] - 2
+    for f in ("best_fit.md", "model_lis.txt", "chain.npz", "spectrum.png", "dominant_source.png", "corner.png"):
+        assert (out / f).stat().st_size > 0, f
+    assert "| d1 |" in (out / "best_fit.md").read_text()
+    assert np.load(out / "chain.npz")["samples"].shape == (8 * 20, 2)
+
+
+@pytest.mark.parametrize("patch, msg", [
+    ({"sources": [{"t_age": "1 Myr", "dist": "3 pc"}]}, "sources.0.dist': unknown key"),
+    ({"sources": [{"t_ag": "1 Myr", "d": "3 pc"}]}, "did you mean 't_age'"),
+    ({"sources": [{"t_age": "1 Myr", "d": "-3 pc"}]}, "sources.0.d.value"),
+    ({"sources": [{"t_age": "1 Myr", "d": {"value": "3 pc", "min": "5 pc"}}]}, "outside"),
+    ({"data": [{"name": "voyager1_2013", "phi": 0.5}]}, "heliopause"),
+    ({"data": [{"name": "pamela"}]}, "data.0.name"),
+    ({"data": [{"name": "calet_2022"}, {"name": "calet_2022"}]}, "listed twice"),
+    ({"mcmc": {"n_steps": 10, "burn": 20}}, "mcmc.burn"),
+])
+def test_bad_config_gives_clear_error_naming_the_key(run_dir, patch, msg):
+    with pytest.raises(DeckError, match=msg):
+        _cfg(run_dir, **patch)
+
+
+def test_zero_errors_are_refused(run_dir):
+    cfg = _cfg(run_dir, data=[{"name": "ams02_2015", "errors": "stat"}])  # CRDB lists stat = 0 at 4.6 GV
+    with pytest.raises(ValueError, match="ams02_2015: .* zero 'stat' error"):
+        LocalSpectrumModel(cfg, SourceSpectra.from_run(run_dir))
+
+
+def test_distance_beyond_the_run_is_an_error(run_dir):
+    cfg = _cfg(run_dir, sources=[{"t_age": "1 Myr", "d": "350 pc"}])
+    with pytest.raises(ValueError, match="d1 = 350 pc is outside"):
+        LocalSpectrumModel(cfg, SourceSpectra.from_run(run_dir))
+    cfg = _cfg(run_dir, sources=[{"t_age": "9 Myr", "d": "35 pc"}])
+    with pytest.raises(ValueError, match="t1 = 9 Myr is outside"):
+        LocalSpectrumModel(cfg, SourceSpectra.from_run(run_dir))
+
+
+def test_dominant_source_fractions_sum_to_one_and_age_follows_the_dominant(run_dir):
+    m = LocalSpectrumModel(_cfg(run_dir), SourceSpectra.from_run(run_dir))
+    E = np.geomspace(1e-2, 3e4, 30)
+    labels, frac, dom, dom_age, mean_age = m.dominant_source(m.full(), E)
+    assert len(labels) == 3
+    np.testing.assert_allclose(frac.sum(axis=0), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(dom_age, np.array([1.2, 2.9, 6.6])[dom])
+    assert np.all((mean_age >= 1.2) & (mean_age <= 6.6))
