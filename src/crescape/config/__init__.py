@@ -109,6 +109,18 @@ def format_validation_error(exc: ValidationError, model: type[BaseModel], source
             msg = "unknown key" + (f" — did you mean '{hint[0]}'?" if hint else "")
             if known:
                 msg += f" (allowed here: {', '.join(known)})"
+        elif err["type"] in ("union_tag_not_found", "union_tag_invalid"):
+            ctx = err.get("ctx", {})
+            tag_key = str(ctx.get("discriminator", "kind")).strip("'")
+            tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",") if t.strip()]
+            if err["type"] == "union_tag_not_found":
+                msg = f"missing '{tag_key}'"
+            else:
+                hint = difflib.get_close_matches(str(ctx.get("tag")), tags, n=1)
+                msg = f"unknown {tag_key} {ctx.get('tag')!r}" + (f" — did you mean '{hint[0]}'?" if hint else "")
+            if tags:
+                msg += f" (choose from {', '.join(tags)})"
+            key = f"{key}.{tag_key}"
         elif "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict):
             msg += f" (got {err['input']!r})"
         msg = msg.replace("Value error, ", "")
@@ -142,11 +154,35 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None):
         raise DeckError(f"{name} error at 'engine': expected a string, got {engine!r}")
     model = deck_model(engine)
     try:
-        return model.model_validate(data)
+        deck = model.model_validate(data)
     except ValidationError as exc:
         raise DeckError(format_validation_error(exc, model, name)) from None
     except (ValueError, TypeError, OverflowError) as exc:  # raised by unit conversion outside pydantic
         raise DeckError(f"{name}: {exc}") from None
+    _check_finite(deck, name)
+    return deck
+
+
+def _check_finite(node, source: str, prefix: str = ""):
+    """Reject NaN/Inf numbers the user set (TOML ``nan``/``inf``, ``"1e400 pc"``).
+
+    Non-finite field defaults declared by an engine are left alone.
+    """
+    import math
+
+    for fname, field in type(node).model_fields.items():
+        val = getattr(node, fname, None)
+        key = f"{prefix}{fname}"
+        vals = val if isinstance(val, (list, tuple)) else [val]
+        for i, v in enumerate(vals):
+            k = f"{key}[{i}]" if isinstance(val, (list, tuple)) else key
+            if isinstance(v, BaseModel):
+                _check_finite(v, source, f"{k}.")
+            elif isinstance(v, float) and not math.isfinite(v):
+                default = field.default
+                if isinstance(default, float) and math.isinf(default) and default == v:
+                    continue
+                raise DeckError(f"{source} error at '{k}': must be a finite number (got {v!r})")
 
 
 def _deep_copy(d):

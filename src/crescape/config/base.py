@@ -69,6 +69,8 @@ class OutputSection(Section):
     t_first: Time = qfield(
         0.0, "s", "first generated snapshot time for log spacing (default t_end/1000)", ge=0
     )
+    every: Time = qfield(0.0, "s", "also write a snapshot every this long from `every_from` (0: off)", ge=0)
+    every_from: Time = qfield(0.0, "s", "start of the regular cadence set by `every`", ge=0)
     initial: bool = qfield(True, "", "also write the initial state as a snapshot")
 
     @model_validator(mode="after")
@@ -86,6 +88,11 @@ class OutputSection(Section):
             else:
                 t0 = self.t_first if self.t_first > 0 else t_end / 1000.0
                 ts += list(np.geomspace(t0, t_end, self.n_snapshots))
+        if self.every > 0:
+            n_every = int(np.floor((t_end - self.every_from) / self.every + 1e-9))
+            if n_every > 100_000:
+                raise ValueError(f"output.every = {self.every:g} s gives {n_every} snapshots (more than 100000)")
+            ts += list(self.every_from + self.every * np.arange(0, n_every + 1))
         if not ts:
             ts = [t_end]
         ts = np.unique(np.asarray(ts, dtype=float))

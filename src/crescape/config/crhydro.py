@@ -53,7 +53,7 @@ class ThermalSection(Section):
         0.1, "dex", "width above T_switch_cooling over which log Λ blends from KI2002 to the CIE table", ge=0, le=1
     )
     cooling_eps: float = qfield(
-        0.02, "", "max relative temperature change per cooling sub-step (ROS2 sub-cycling)", gt=0, le=0.25
+        0.005, "", "max relative temperature change per cooling sub-step (ROS2 sub-cycling; 0.005 keeps isochoric cooling within 0.3 % of the exact ODE)", gt=0, le=0.25
     )
     cooling_max_substeps: int = qfield(
         100_000, "", "cooling sub-steps per cell and step before the run stops with a diagnostic", ge=1
@@ -82,8 +82,12 @@ class CRSection(Section):
     outer_bc: Literal["absorbing", "zero_gradient"] = qfield(
         "absorbing", "", "CR boundary at r_max: N = 0 outside (absorbing) or ∂r N = 0"
     )
-    diffusion_hook: str | None = qfield(
-        None, "", "optional 'package.module:function' giving D(p [m_p c], r [cm]) in cm2 s-1 (replaces D0, delta)"
+    diffusion_model: str = qfield(
+        "power_law",
+        "",
+        "'power_law' (D0, delta) or the name of a D(p, r) registered from Python with crescape.physics.diffusion.register_diffusion",
+        min_length=1,
+        max_length=100,
     )
     init_E: Energy = qfield(
         0.0, "erg", "CR energy of an initial top-hat N ∝ p^-init_slope for r ≤ init_r0 (problems other than shimoda2025)", ge=0

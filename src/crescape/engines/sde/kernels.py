@@ -1,0 +1,488 @@
+"""Compiled pseudo-particle stepping (numba).
+
+Itô SDEs of the Parker transport equation (Kruells & Achterberg 1994, A&A 286, 314;
+Achterberg & Schure 2011, MNRAS 411, 2628), per pseudo-particle:
+
+    planar:     dx = (u + ∂κ/∂x) dt + sqrt(2κ) dW
+    spherical:  dr = (u + ∂κ/∂r + 2κ/r) dt + sqrt(2κ) dW        (Bessel-type process)
+    momentum:   d ln p = -(1/3) (∇·u) dt
+
+integrated with Euler–Maruyama (``scheme = 0``) or a drift predictor–corrector
+(``scheme = 1``, Heun average of the drift and of ∇·u; noise taken at the start
+point, so it stays Itô-consistent). u, ∂κ/∂x and ∇·u are evaluated at the same
+(x, t) within a step. In spherical geometry the radial step is taken as the
+length of a 3-D vector step, ``r' = |(r + a dt) e_r + sqrt(2κ dt) ξ_3|`` with
+ξ_3 three independent normals: in the Itô sense this contains the geometric
+drift 2κ/r exactly (for constant κ it is the exact 3-D Brownian increment) and
+never needs a reflection at the origin.
+
+Random numbers are counter based: the normal deviates of step ``n`` of the
+particle with 64-bit stream key ``k`` are a pure function of (k, n) (SplitMix64
+finaliser + Box–Muller), so trajectories do not depend on the number of
+threads or on how the ensemble is chunked. A clone made by splitting gets the
+key ``mix(k, level)``.
+
+Observers are fused into the particle loop: at every snapshot time the
+particle adds (w, w²) to per-*block* spectra of each observer window and w to
+a per-*lane* (x, ln p) histogram; time-integrating observers add w·dt every
+step. Blocks are fixed groups of consecutive particle ids, lanes are a fixed
+number of independent work queues (``prange`` over lanes): all sums are
+independent of the thread count, and per-block sums give batch-means
+Monte-Carlo errors that remain valid with splitting (clones stay in their
+block).
+"""
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+from ...flows.compiled import FM, flow_eval
+
+M1 = np.uint64(0x9E3779B97F4A7C15)
+M2 = np.uint64(0xBF58476D1CE4E5B9)
+M3 = np.uint64(0x94D049BB133111EB)
+S30 = np.uint64(30)
+S27 = np.uint64(27)
+S31 = np.uint64(31)
+S11 = np.uint64(11)
+INV53 = 1.0 / 9007199254740992.0  # 2^-53
+
+# diffusion kinds
+DIFF_CONST, DIFF_POWER, DIFF_BOHM, DIFF_TABLE = 0, 1, 2, 3
+# int-parameter slots (ip array)
+IP_GEOM, IP_FLOW, IP_DIFF, IP_SCHEME, IP_ADAPT, IP_NSPLIT, IP_WSCALE, IP_NSTACK = range(8)
+# float-parameter slots (rp array)
+RP_DT, RP_ADVFRAC, RP_DSTEPMAX, RP_XMIN, RP_XMAX, RP_LNPMIN, RP_DLNP, RP_XHMIN, RP_DXH, RP_UCHAR, RP_WCHAR, RP_LNPW = range(12)
+N_RP = 12
+N_IP = 8
+
+
+@nb.njit(inline="always")
+def mix64(z):
+    """SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit hash."""
+    z = (z ^ (z >> S30)) * M2
+    z = (z ^ (z >> S27)) * M3
+    return z ^ (z >> S31)
+
+
+@nb.njit(inline="always")
+def stream_key(seed, pid):
+    """64-bit stream key of root particle ``pid`` for run seed ``seed``."""
+    return mix64(mix64(np.uint64(seed) * M1 + np.uint64(0x632BE59BD9B4E019)) + np.uint64(pid) * M1)
+
+
+@nb.njit(inline="always")
+def uniform01(key, n):
+    """Uniform deviate in (0, 1) for counter ``n`` of stream ``key`` (53 bits)."""
+    z = mix64(key + (np.uint64(n) + np.uint64(1)) * M1)
+    return ((z >> S11) + np.uint64(1)) * INV53 * (1.0 - INV53)
+
+
+@nb.njit(inline="always")
+def normal_pair(key, n):
+    """Two independent standard normals for counter ``n`` (Box–Muller on two 53-bit uniforms)."""
+    u1 = uniform01(key, 2 * n)
+    u2 = uniform01(key, 2 * n + 1)
+    rad = math.sqrt(-2.0 * math.log(u1))
+    ang = 2.0 * math.pi * u2
+    return rad * math.cos(ang), rad * math.sin(ang)
+
+
+@nb.njit(inline="always")
+def kappa_eval(dk, dpar, ktab, x, lnp):
+    """(κ, ∂κ/∂x) at (x, ln p).
+
+    κ = κ0 g(p) s(x) with g = 1 (dk=0), (p/p_ref)^δ (dk=1, dpar[1]=δ, dpar[2]=ln p_ref),
+    p²/sqrt(1+p²) (dk=2: Bohm, κ = r_g v/3 with p in m_p c), and the spatial
+    factor s = (|x|/x0)^β (dpar[3]=β, dpar[4]=x0; β = 0 switches it off, e.g.
+    Bohm with B ∝ r^-β). dk=3: bilinear table κ(x, ln p) (ktab) on a uniform
+    grid dpar = [x0, dx, lnp0, dlnp], drift from the table's x-differences.
+    """
+    if dk == 0:
+        return dpar[0], 0.0
+    if dk == 3:
+        return _kappa_table(dpar, ktab, x, lnp)
+    if dk == 1:
+        k = dpar[0] * math.exp(dpar[1] * (lnp - dpar[2]))
+    else:
+        p2 = math.exp(2.0 * lnp)
+        k = dpar[0] * p2 / math.sqrt(1.0 + p2)
+    if dpar[3] == 0.0:
+        return k, 0.0
+    ax = max(abs(x), 1e-12 * dpar[4])
+    k *= (ax / dpar[4]) ** dpar[3]
+    return k, dpar[3] * k / ax * (1.0 if x >= 0 else -1.0)
+
+
+@nb.njit
+def _kappa_table(dpar, ktab, x, lnp):
+    nx, npp = ktab.shape
+    fx = min(max((x - dpar[0]) / dpar[1], 0.0), nx - 1.000001)
+    fp = min(max((lnp - dpar[2]) / dpar[3], 0.0), npp - 1.000001)
+    ix = int(fx)
+    jp = int(fp)
+    ax = fx - ix
+    ap = fp - jp
+    k0 = ktab[ix, jp] * (1 - ap) + ktab[ix, jp + 1] * ap
+    k1 = ktab[ix + 1, jp] * (1 - ap) + ktab[ix + 1, jp + 1] * ap
+    return k0 * (1 - ax) + k1 * ax, (k1 - k0) / dpar[1]
+
+
+@nb.njit(inline="always")
+def _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t):
+    """Flow, κ and drift at the start of a step, plus the width factor."""
+    wfac = math.exp(0.5 * (lnp - rp[RP_LNPW])) if ip[IP_WSCALE] == 1 else 1.0
+    u, div = flow_eval(ip[IP_FLOW], fpar, fel, ttab, utab, dtab, x, t, wfac)
+    k, dkdx = kappa_eval(ip[IP_DIFF], dpar, ktab, x, lnp)
+    return u, div, k, dkdx, wfac
+
+
+@nb.njit(inline="always")
+def _move(geom, x, a, s, dt, z1, z2, z3):
+    """Position update: planar x + a dt + s z1; spherical |(r + a dt) e_r + s ξ_3|."""
+    if geom == 0:
+        return x + a * dt + s * z1
+    rx = x + a * dt + s * z1
+    return math.sqrt(rx * rx + s * s * (z2 * z2 + z3 * z3))
+
+
+@nb.njit(inline="always")
+def _record(kk, x, lnp, w, blk, lane, obs_lo, obs_hi, S, S2, XP, rp):
+    ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
+    if ib < 0 or ib >= S.shape[3]:
+        return
+    for o in range(S.shape[2]):
+        if obs_lo[kk, o] <= x < obs_hi[kk, o]:
+            S[blk, kk, o, ib] += w
+            S2[blk, kk, o, ib] += w * w
+    ix = int(math.floor((x - rp[RP_XHMIN]) / rp[RP_DXH]))
+    if 0 <= ix < XP.shape[2]:
+        XP[lane, kk, ix, ib] += w
+
+
+@nb.njit(inline="always")
+def _integrate(x, lnp, wdt, blk, int_lo, int_hi, I, rp):
+    ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
+    if ib < 0 or ib >= I.shape[2]:
+        return
+    for o in range(I.shape[1]):
+        if int_lo[o] <= x < int_hi[o]:
+            I[blk, o, ib] += wdt
+
+
+@nb.njit(inline="always")
+def _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, lane, CNT):
+    """Split at every threshold below ln p: halve w, push a clone with its own stream."""
+    while lvl < split_lnp.shape[0] and lnp >= split_lnp[lvl]:
+        lvl += 1
+        CNT[lane, 3] += 1
+        if sp >= st_f.shape[0]:
+            CNT[lane, 4] += 1  # no room: keep the full weight (unbiased, just no clone)
+            continue
+        w *= 0.5
+        st_f[sp, 0], st_f[sp, 1], st_f[sp, 2], st_f[sp, 3] = x, lnp, w, t
+        st_k[sp] = mix64(key ^ (np.uint64(lvl) * M1 + np.uint64(0x2545F4914F6CDD1D)))
+        st_i[sp, 0], st_i[sp, 1], st_i[sp, 2] = 0, lvl, kk
+        sp += 1
+    nxt = split_lnp[lvl] if lvl < split_lnp.shape[0] else np.inf
+    return w, lvl, sp, nxt
+
+
+@nb.njit(inline="always")
+def _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp):
+    ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
+    if 0 <= ib < ESC.shape[3]:
+        ESC[blk, 0 if x < xmin else 1, min(kk, K - 1), ib] += w
+    CNT[lane, 5] += 1
+
+
+@nb.njit(inline="always")
+def _shock_local(fpar, dk, dpar, ktab, x, lnp, t, wfac):
+    """Flow and κ of the single-tanh-shock fast path (same formulas as flow_eval kind 5)."""
+    w = fpar[4] * wfac
+    a = (x - fpar[2] - fpar[3] * t) / w
+    if a > 20.0:
+        th = 1.0
+    elif a < -20.0:
+        th = -1.0
+    else:
+        e = math.exp(2.0 * a)
+        th = (e - 1.0) / (e + 1.0)
+    k, dkdx = kappa_eval(dk, dpar, ktab, x, lnp)
+    return fpar[0] + 0.5 * fpar[1] * (1.0 + th), 0.5 * fpar[1] * (1.0 - th * th) / w, k, dkdx
+
+
+@nb.njit(inline="always")
+def _em(x, lnp, n, zc, key, u, div, k, dkdx, dt):
+    """One planar Euler–Maruyama step (normals cached in pairs)."""
+    if (n & 1) == 0:
+        z1, zc = normal_pair(key, n >> 1)
+    else:
+        z1 = zc
+    return x + (u + dkdx) * dt + math.sqrt(2.0 * k * dt) * z1, lnp - div * dt / 3.0, n + 1, zc
+
+
+@nb.njit(inline="always")
+def _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2):
+    """Fixed-Δt steps for one tanh shock and constant κ: the diffusive step and the
+    constraint checks are loop invariants (this is the CRPropa DSA benchmark case)."""
+    nadv = 0
+    ndiff = 0
+    j = 0
+    sd = math.sqrt(2.0 * dpar[0] * dt)
+    w = fpar[4]
+    while j < m:
+        a = (x - fpar[2] - fpar[3] * (t0 + j * dt)) / w
+        if a > 20.0:
+            th = 1.0
+        elif a < -20.0:
+            th = -1.0
+        else:
+            e = math.exp(2.0 * a)
+            th = (e - 1.0) / (e + 1.0)
+        if (n & 1) == 0:
+            z1, zc = normal_pair(key, n >> 1)
+        else:
+            z1 = zc
+        x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
+        lnp -= 0.5 * fpar[1] * (1.0 - th * th) / w * dt / 3.0
+        n += 1
+        j += 1
+        if x < xmin or x > xmax or lnp >= nxt:
+            break
+    if check:
+        nadv = j if c_adv * dt > 1.0 else 0
+        ndiff = j if 2.0 * dpar[0] * dt < w2 else 0
+    return x, lnp, n, j, zc, nadv, ndiff
+
+
+@nb.njit(inline="always")
+def _fixed_steps(m, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t0, dt, key, n, zc,
+                 xmin, xmax, nxt, check, c_adv, w2, w, blk, int_lo, int_hi, I):
+    """Up to ``m`` planar Euler–Maruyama steps of fixed Δt without snapshot/observer work.
+
+    Stops early after a step that leaves [xmin, xmax] or crosses the next split threshold.
+    Returns (x, lnp, n, steps done, cached normal, advective and diffusive violation counts).
+    The flow dispatch is hoisted out of the loop: a single tanh shock with constant-width
+    has its own loop with the formulas inlined (the CRPropa DSA benchmark case).
+    """
+    nadv = 0
+    ndiff = 0
+    j = 0
+    integ = I.shape[1] > 0
+    if ip[IP_FLOW] == 5 and ip[IP_WSCALE] == 0 and ip[IP_DIFF] == DIFF_CONST and not integ:
+        return _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2)
+    if ip[IP_FLOW] == 5:
+        dk = ip[IP_DIFF]
+        wscale = ip[IP_WSCALE] == 1
+        while j < m:
+            wfac = math.exp(0.5 * (lnp - rp[RP_LNPW])) if wscale else 1.0
+            u, div, k, dkdx = _shock_local(fpar, dk, dpar, ktab, x, lnp, t0 + j * dt, wfac)
+            if check:
+                nadv += c_adv * dt > wfac
+                ndiff += 2.0 * k * dt < w2 * wfac * wfac
+            if integ:
+                _integrate(x, lnp, w * dt, blk, int_lo, int_hi, I, rp)
+            x, lnp, n, zc = _em(x, lnp, n, zc, key, u, div, k, dkdx, dt)
+            j += 1
+            if x < xmin or x > xmax or lnp >= nxt:
+                break
+        return x, lnp, n, j, zc, nadv, ndiff
+    while j < m:
+        u, div, k, dkdx, wfac = _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t0 + j * dt)
+        if check:
+            if c_adv * dt > wfac:
+                nadv += 1
+            if 2.0 * k * dt < w2 * wfac * wfac:
+                ndiff += 1
+        if integ:
+            _integrate(x, lnp, w * dt, blk, int_lo, int_hi, I, rp)
+        x, lnp, n, zc = _em(x, lnp, n, zc, key, u, div, k, dkdx, dt)
+        j += 1
+        if x < xmin or x > xmax or lnp >= nxt:
+            break
+    return x, lnp, n, j, zc, nadv, ndiff
+
+
+@nb.njit(inline="always")
+def _general_step(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t, tn, key, n, zc, w, blk,
+                  int_lo, int_hi, I, dt_adv, dstep2, check, c_adv, w2):
+    """One step of any flow/geometry/scheme, shortened to land on the snapshot time ``tn``."""
+    geom, adapt, scheme = ip[IP_GEOM], ip[IP_ADAPT], ip[IP_SCHEME]
+    dt0 = rp[RP_DT]
+    u, div, k, dkdx, wfac = _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t)
+    dt = dt0
+    if adapt == 1:
+        dt = min(dt, dt_adv * wfac, dstep2 / (2.0 * k))
+    dt = min(dt, tn - t)
+    na = 0
+    nd = 0
+    if check and (adapt == 1 or dt >= 0.999 * dt0):
+        na = 1 if c_adv * dt > wfac else 0
+        nd = 1 if 2.0 * k * dt < w2 * wfac * wfac else 0
+    if I.shape[1] > 0:
+        _integrate(x, lnp, w * dt, blk, int_lo, int_hi, I, rp)
+    if geom == 0:
+        if (n & 1) == 0:
+            z1, zc = normal_pair(key, n >> 1)
+        else:
+            z1 = zc
+        z2 = 0.0
+        z3 = 0.0
+    else:
+        z1, z2 = normal_pair(key, 2 * n)
+        z3, zc = normal_pair(key, 2 * n + 1)
+    s = math.sqrt(2.0 * k * dt)
+    a = u + dkdx
+    xn = _move(geom, x, a, s, dt, z1, z2, z3)
+    if scheme == 1:
+        u2, div2, k2, dkdx2, wf2 = _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, xn, lnp, t + dt)
+        xn = _move(geom, x, 0.5 * (a + u2 + dkdx2), s, dt, z1, z2, z3)
+        div = 0.5 * (div + div2)
+    return xn, lnp - div * dt / 3.0, t + dt, n + 1, zc, na, nd
+
+
+@nb.njit(fastmath=FM)
+def _advance(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, T, obs_lo, obs_hi, int_lo, int_hi,
+             split_lnp, st_f, st_k, st_i, sp, blk, lane, prow, S, S2, XP, I, ESC, PX, PP, PW, CNT):
+    """Advance the particle on top of the stack to the last snapshot time (pushes clones)."""
+    sp -= 1
+    x, lnp, w, t = st_f[sp, 0], st_f[sp, 1], st_f[sp, 2], st_f[sp, 3]
+    key = st_k[sp]
+    n, lvl, kk = st_i[sp, 0], st_i[sp, 1], st_i[sp, 2]
+    dt0, xmin, xmax = rp[RP_DT], rp[RP_XMIN], rp[RP_XMAX]
+    check = rp[RP_WCHAR] > 0.0
+    c_adv = rp[RP_UCHAR] / rp[RP_WCHAR] if check else 0.0
+    w2 = rp[RP_WCHAR] ** 2
+    dt_adv = rp[RP_ADVFRAC] * rp[RP_WCHAR] / rp[RP_UCHAR] if rp[RP_UCHAR] > 0.0 else np.inf
+    dstep2 = rp[RP_DSTEPMAX] ** 2 if rp[RP_DSTEPMAX] > 0.0 else np.inf
+    fast = ip[IP_GEOM] == 0 and ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0
+    nxt = split_lnp[lvl] if lvl < split_lnp.shape[0] else np.inf
+    K = T.shape[0]
+    zc = 0.0
+    nsteps = 0
+    nadv = 0
+    ndiff = 0
+    while kk < K:
+        tn = T[kk]
+        if tn - t <= 1e-9 * dt0:
+            t = max(t, tn)
+            _record(kk, x, lnp, w, blk, lane, obs_lo, obs_hi, S, S2, XP, rp)
+            if prow >= 0:
+                PX[kk, prow], PP[kk, prow], PW[kk, prow] = x, lnp, w
+            kk += 1
+            continue
+        if fast:
+            m = int((tn - t) / dt0 * (1.0 + 1e-12))
+            if m >= 1:
+                t_start = t
+                x, lnp, n, j, zc, na, nd = _fixed_steps(m, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp,
+                                                        t_start, dt0, key, n, zc, xmin, xmax, nxt, check, c_adv, w2,
+                                                        w, blk, int_lo, int_hi, I)
+                t = t_start + j * dt0
+                nsteps += j
+                nadv += na
+                ndiff += nd
+                if not (x == x and lnp == lnp):  # NaN: count it, never record it silently
+                    CNT[lane, 6] += 1
+                    break
+                if x < xmin or x > xmax:
+                    _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp)
+                    break
+                if lnp >= nxt:
+                    w, lvl, sp, nxt = _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, lane, CNT)
+                continue
+        x, lnp, t, n, zc, na, nd = _general_step(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t, tn,
+                                                 key, n, zc, w, blk, int_lo, int_hi, I, dt_adv, dstep2, check, c_adv, w2)
+        nsteps += 1
+        nadv += na
+        ndiff += nd
+        if not (x == x and lnp == lnp):
+            CNT[lane, 6] += 1
+            break
+        if x < xmin or x > xmax:
+            _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp)
+            break
+        if lnp >= nxt:
+            w, lvl, sp, nxt = _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, lane, CNT)
+    CNT[lane, 0] += nsteps
+    CNT[lane, 1] += nadv
+    CNT[lane, 2] += ndiff
+    return sp
+
+
+@nb.njit(cache=True, fastmath=FM, nogil=True)
+def _run_lane(lane, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, pid0, seed,
+              block_size, T, obs_lo, obs_hi, int_lo, int_hi, split_lnp, S, S2, XP, I, ESC, PX, PP, PW, CNT):
+    """All blocks of one lane (lane, lane + n_lanes, …), particle by particle, clones depth first."""
+    n = x0.shape[0]
+    nblk = S.shape[0]
+    n_lanes = XP.shape[0]
+    b0 = pid0 // block_size
+    nstack = ip[IP_NSTACK]
+    keep = PX.shape[1] == n
+    st_f = np.empty((nstack, 4))
+    st_k = np.empty(nstack, dtype=np.uint64)
+    st_i = np.empty((nstack, 3), dtype=np.int64)
+    for blk in range(lane, nblk, n_lanes):
+        i_lo = max((b0 + blk) * block_size - pid0, 0)
+        i_hi = min((b0 + blk + 1) * block_size - pid0, n)
+        for i in range(i_lo, i_hi):
+            kk = 0
+            while kk < T.shape[0] and T[kk] < tb0[i]:
+                kk += 1
+            st_f[0, 0], st_f[0, 1], st_f[0, 2], st_f[0, 3] = x0[i], lnp0[i], w0[i], tb0[i]
+            st_k[0] = stream_key(seed, pid0 + i)
+            st_i[0, 0], st_i[0, 1], st_i[0, 2] = 0, 0, kk
+            while st_i[0, 1] < split_lnp.shape[0] and lnp0[i] >= split_lnp[st_i[0, 1]]:
+                st_i[0, 1] += 1  # thresholds below the injection momentum are not split
+            prow = -1
+            if keep:
+                prow = i
+            sp = 1
+            while sp > 0:
+                sp = _advance(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, T, obs_lo, obs_hi, int_lo,
+                              int_hi, split_lnp, st_f, st_k, st_i, sp, blk, lane, prow,
+                              S, S2, XP, I, ESC, PX, PP, PW, CNT)
+                prow = -1
+
+
+def run_ensemble(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, pid0, seed,
+                 block_size, T, obs_lo, obs_hi, int_lo, int_hi, split_lnp,
+                 S, S2, XP, I, ESC, PX, PP, PW, CNT, n_threads=None):
+    """Advance particles ``pid0 .. pid0+n-1`` through all snapshot times ``T``.
+
+    Outputs (all accumulated, caller zeroes them): S, S2 (block, t, observer, p):
+    Σw and Σw² per snapshot spectrum; XP (lane, t, x, p): Σw; I (block, observer,
+    p): Σ w dt of time-integrating observers; ESC (block, side, t-interval, p):
+    Σw of escaped particles; PX/PP/PW (t, particle): root-particle snapshots
+    (shape (0, 0) when disabled); CNT (lane, 7): steps, advective/diffusive
+    step-constraint violations, splits, stack overflows, escapes, NaN particles.
+
+    Lanes run on ``n_threads`` (default ``numba.get_num_threads()``) Python threads
+    calling the compiled, GIL-free lane loop; lanes write disjoint slices, so the
+    result does not depend on the number of threads.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    n_lanes = XP.shape[0]
+    nth = max(1, min(n_threads or nb.get_num_threads(), n_lanes))
+    args = (ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, int(pid0), int(seed),
+            int(block_size), T, obs_lo, obs_hi, int_lo, int_hi, split_lnp, S, S2, XP, I, ESC, PX, PP, PW, CNT)
+    if nth == 1:
+        _run_lanes(0, 1, *args)
+        return
+    with ThreadPoolExecutor(max_workers=nth) as ex:
+        for f in [ex.submit(_run_lanes, i, nth, *args) for i in range(nth)]:
+            f.result()
+
+
+@nb.njit(cache=True, nogil=True)
+def _run_lanes(first, step, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, pid0, seed,
+               block_size, T, obs_lo, obs_hi, int_lo, int_hi, split_lnp, S, S2, XP, I, ESC, PX, PP, PW, CNT):
+    """Lanes first, first + step, … (one worker thread)."""
+    for lane in range(first, XP.shape[0], step):
+        _run_lane(lane, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, pid0, seed,
+                  block_size, T, obs_lo, obs_hi, int_lo, int_hi, split_lnp, S, S2, XP, I, ESC, PX, PP, PW, CNT)

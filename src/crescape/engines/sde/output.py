@@ -1,0 +1,79 @@
+"""ChunkResult → xarray groups of the run file (data contract, ARCHITECTURE.md)."""
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .observers import batch_error
+
+
+def _window_volume(lo, hi, geometry):
+    lo = np.where(np.isfinite(lo), lo, 0.0)
+    hi = np.where(np.isfinite(hi), hi, 0.0)
+    if geometry == "spherical":
+        lo, hi = np.maximum(lo, 0.0), np.maximum(hi, 0.0)
+        return 4.0 * np.pi / 3.0 * (hi**3 - lo**3)
+    return hi - lo
+
+
+def to_groups(setup, res, diag: dict) -> dict:
+    deck = setup.deck
+    lu = "cm" if deck.units == "cgs" else "code length"
+    tu = "s" if deck.units == "cgs" else "code time"
+    pe = setup.p_edges
+    pc = np.sqrt(pe[1:] * pe[:-1])
+    dlnp = np.log(pe[1] / pe[0])
+    geom = deck.grid.geometry
+    t = xr.Variable(("t",), setup.times, attrs={"units": tu})
+    p = xr.Variable(("p",), pc, attrs={"units": "m_p c", "long_name": "bin centre (geometric)"})
+    names = [o.name for o in setup.observers]
+    vol = _window_volume(setup.obs_lo, setup.obs_hi, geom)  # (t, observer)
+    volT = np.where(vol > 0, vol, np.nan).T[:, :, None]
+    dn = np.moveaxis(res.S1, 1, 0) / dlnp
+    err = np.moveaxis(batch_error(res.S1, res.Sb2, res.n_blocks), 1, 0) / dlnp
+    per = "per injected particle"
+    spectra = xr.Dataset(
+        {
+            "dN_dlnp": (("observer", "t", "p"), dn, {"units": per, "long_name": "pseudo-particle weight in the window per ln p"}),
+            "dN_dlnp_err": (("observer", "t", "p"), err, {"units": per, "long_name": "Monte-Carlo (batch-means) error of dN_dlnp"}),
+            "f": (("observer", "t", "p"), dn / volT / pc**3, {"units": f"{per} {lu}^-3 (m_p c)^-3", "long_name": "phase-space density ∝ dN/dlnp / (p³ V)"}),
+            "f_err": (("observer", "t", "p"), err / volT / pc**3, {"units": f"{per} {lu}^-3 (m_p c)^-3"}),
+            "sum_w2": (("observer", "t", "p"), np.moveaxis(res.W2, 1, 0) / dlnp**2, {"units": "", "long_name": "Σw² per bin / dlnp² (naive error², no splitting)"}),
+            "window_lo": (("t", "observer"), setup.obs_lo, {"units": lu}),
+            "window_hi": (("t", "observer"), setup.obs_hi, {"units": lu}),
+            "p_edges": (("p_edge",), pe, {"units": "m_p c"}),
+        },
+        coords={"observer": ("observer", names), "t": t, "p": p},
+        attrs={**{k: float(v) for k, v in diag.items()}, "n_blocks": res.n_blocks, "n_particles": res.n_particles},
+    )
+    groups = {"spectra": spectra}
+    xe = setup.x_edges
+    xc = 0.5 * (xe[1:] + xe[:-1])
+    groups["xp_hist"] = xr.Dataset(
+        {"dN_dlnp_dx": (("t", "x", "p"), res.XP / dlnp / (xe[1] - xe[0]), {"units": f"{per} {lu}^-1"})},
+        coords={"t": t, "x": ("x", xc, {"units": lu}), "p": p})
+    groups["escaped"] = xr.Dataset(
+        {"dN_dlnp": (("side", "t", "p"), res.ESC / dlnp, {"units": per, "long_name": "escaped through x_min/x_max in (t_{k-1}, t_k]"})},
+        coords={"side": ("side", ["lower", "upper"]), "t": t, "p": p})
+    if len(setup.integrators):
+        ilo, ihi = setup.int_lo, setup.int_hi
+        ivol = _window_volume(ilo, ihi, geom)[:, None]
+        I = res.I1 / dlnp
+        Ie = batch_error(res.I1, res.Ib2, res.n_blocks) / dlnp
+        groups["integrated"] = xr.Dataset(
+            {"N_dt_dlnp": (("integrator", "p"), I, {"units": f"{per} × {tu}", "long_name": "∫ dN/dlnp dt in the window"}),
+             "N_dt_dlnp_err": (("integrator", "p"), Ie, {"units": f"{per} × {tu}"}),
+             "f": (("integrator", "p"), I / ivol / pc**3, {"units": "arbitrary (∝ f of continuous injection)"}),
+             "f_err": (("integrator", "p"), Ie / ivol / pc**3, {"units": "arbitrary"})},
+            coords={"integrator": ("integrator", [i.name for i in setup.integrators]), "p": p})
+    if res.particles:
+        P = res.particles
+        alive = np.isfinite(P["x"])
+        groups["snapshots"] = xr.Dataset(
+            {"x": (("t", "particle"), P["x"], {"units": lu}),
+             "p": (("t", "particle"), np.exp(P["lnp"]), {"units": "m_p c"}),
+             "w": (("t", "particle"), P["w"], {"units": "weight (1/N_injected)"}),
+             "alive": (("t", "particle"), alive.astype(np.int8), {"units": ""}),
+             "p0": (("particle",), P["p0"], {"units": "m_p c", "long_name": "injection momentum"})},
+            coords={"t": t})
+    return groups
