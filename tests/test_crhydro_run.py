@@ -15,7 +15,7 @@ import crescape
 from crescape.config import DeckError, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
-QUICKSTART = ROOT / "examples" / "quickstart.toml"
+QUICKSTART = ROOT / "examples" / "snr_radiative.toml"
 
 
 def small_sod(n=100):

@@ -6,7 +6,7 @@ Runtime: about 1.5–2 minutes on one core of the 2-core sandbox (three quicksta
     NUMBA_NUM_THREADS=1 python examples/scripts/tour_figures.py [WORKDIR]
 
 Steps (each is what docs/tour.md asks the reader to type):
-1. ``crescape run examples/quickstart.toml --out WORKDIR/qs-run --plot``;
+1. ``crescape run examples/snr_radiative.toml --out WORKDIR/qs-run --plot``;
 2. ``crescape.open_run`` → density and temperature profiles  → docs/img/tour_open_run.png;
 3. the same deck with ``--set thermal.cooling=false --set thermal.heating=false
    --set thermal.conduction=false`` (adiabatic Sedov–Taylor) → docs/img/tour_set_override.png;
@@ -34,7 +34,7 @@ from crescape.constants import kyr, pc  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 IMG = ROOT / "docs" / "img"
-DECK = ROOT / "examples" / "quickstart.toml"
+DECK = ROOT / "examples" / "snr_radiative.toml"
 XI0 = 1.15167  # Sedov–Taylor constant, γ = 5/3, spherical
 
 
@@ -86,7 +86,7 @@ def resume_demo(work):
     """Interrupt a run with SIGINT, resume it, compare with the uninterrupted run."""
     full, part = work / "qs-full", work / "qs-resumed"
     sh("crescape", "run", DECK, "--out", full, "--quiet")
-    print("$ crescape run examples/quickstart.toml --out qs-resumed --set run.checkpoint_every=100   # Ctrl-C soon")
+    print("$ crescape run examples/snr_radiative.toml --out qs-resumed --set run.checkpoint_every=100   # Ctrl-C soon")
     p = subprocess.Popen(["crescape", "run", str(DECK), "--out", str(part), "--quiet",
                           "--set", "run.checkpoint_every=100"])
     t0 = time.time()

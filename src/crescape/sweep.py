@@ -35,7 +35,6 @@ import re
 import signal
 import sys
 import time
-import tomllib
 import traceback
 import uuid
 from pathlib import Path
@@ -44,7 +43,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .config import DeckError, format_validation_error, load_config, resolved_dict
+from .config import DeckError, format_validation_error, load_config, read_toml, resolved_dict
 from .io import RUN_NAME, prepare_rundir, sha256_file, write_text_atomic
 from .sweep_index import build_index, read_index, write_index  # noqa: F401  (public API)
 from .sweep_summaries import SUMMARIES, compute_summaries, run_summary_units
@@ -165,24 +164,14 @@ class Point(BaseModel):
 def load_sweep(path: str | Path) -> tuple[SweepSpec, dict, str]:
     """Read a sweep file; return (spec, raw base deck dict, source name). Raises DeckError."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise DeckError(f"sweep file not found: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DeckError(f"{path.name}: not valid TOML ({exc})") from None
+    data = read_toml(path, "sweep file")
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
         raise DeckError(format_validation_error(exc, SweepSpec, path.name)) from None
     if isinstance(spec.base, str):
         bpath = (path.parent / spec.base)
-        try:
-            base = tomllib.loads(bpath.read_text())
-        except FileNotFoundError:
-            raise DeckError(f"{path.name} error at 'base': deck file not found: {bpath}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise DeckError(f"{bpath.name}: not valid TOML ({exc})") from None
+        base = read_toml(bpath, "deck file", prefix=f"{path.name} error at 'base': ")
     else:
         base = spec.base
     return spec, base, path.name

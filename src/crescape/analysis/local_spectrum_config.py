@@ -7,13 +7,12 @@ unphysical values raise errors that name the key (see :func:`load_fit_config`).
 """
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from ..config import DeckError, format_validation_error
+from ..config import DeckError, format_validation_error, read_toml
 from ..config.base import Length, Section, Time, _cgs, qfield
 from .crdata import LOADERS
 
@@ -178,12 +177,7 @@ def load_fit_config(source: str | Path | dict) -> tuple[LocalSpectrumConfig, Pat
     else:
         path = Path(source)
         name, base = path.name, path.resolve().parent
-        try:
-            data = tomllib.loads(path.read_text())
-        except FileNotFoundError:
-            raise DeckError(f"fit config not found: {path}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise DeckError(f"{name}: not valid TOML ({exc})") from None
+        data = read_toml(path, "fit config")
     try:
         return LocalSpectrumConfig.model_validate(data), base
     except ValidationError as exc:

@@ -128,6 +128,19 @@ def format_validation_error(exc: ValidationError, model: type[BaseModel], source
     return "\n".join(lines)
 
 
+def read_toml(path: str | Path, what: str = "deck file", prefix: str = "") -> dict:
+    """Parse a TOML file; every failure is a :class:`DeckError` (``prefix`` names the referring key)."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise DeckError(f"{prefix}{what} not found: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DeckError(f"{path.name}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise DeckError(f"{prefix}cannot read {what} {path}: {exc}") from None
+
+
 def load_config(source: str | Path | dict, overrides: list[str] | None = None):
     """Read and validate a deck; return the engine's pydantic model instance.
 
@@ -140,14 +153,7 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None):
     else:
         path = Path(source)
         name = path.name
-        try:
-            data = tomllib.loads(path.read_text())
-        except FileNotFoundError:
-            raise DeckError(f"deck file not found: {path}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise DeckError(f"{name}: not valid TOML ({exc})") from None
-        except OSError as exc:
-            raise DeckError(f"cannot read deck {path}: {exc}") from None
+        data = read_toml(path)
     apply_overrides(data, overrides)
     engine = data.get("engine", "crhydro")
     if not isinstance(engine, str):
