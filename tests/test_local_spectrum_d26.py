@@ -28,6 +28,12 @@ def _model(free=False):
     return LocalSpectrumModel(cfg, SourceSpectra.from_run(RUN))
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known unmet reference (issue 4): with our D26 run the Fig. 11 placement softens above "
+    "10 TeV (index 2.70 -> 2.93 from 8 to 40 TeV) but shows no hardening near 600 GeV "
+    "(2.613 at 150 GeV vs 2.616 at 2 TeV; the paper's figure needs >= 0.03); see docs/local_spectrum.md",
+)
 def test_fig11_configuration_hardens_near_600GeV_and_softens_near_10TeV():
     m = _model()
     g = m.spectral_index(m.full(), np.array([150.0, 2e3, 8e3, 4e4]))
