@@ -133,6 +133,9 @@ def main(argv=None) -> int:
     except (DeckError, OutputDirError, RunFileError, FileNotFoundError) as exc:
         print(f"crescape: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed: not an error
+        sys.stderr.close()
+        return 0
     except Interrupted as exc:
         print(f"crescape: {exc}", file=sys.stderr)
         return 130

@@ -155,6 +155,10 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None):
         name = path.name
         data = read_toml(path)
     apply_overrides(data, overrides)
+    if "engine" not in data and ("axes" in data or "base" in data):
+        raise DeckError(f"{name} looks like a sweep file, not a deck: run it with `crescape sweep {name}`")
+    if "engine" not in data and "sources" in data:
+        raise DeckError(f"{name} looks like a fit config, not a deck: run it with `crescape fit local-spectrum {name}`")
     engine = data.get("engine", "crhydro")
     if not isinstance(engine, str):
         raise DeckError(f"{name} error at 'engine': expected a string, got {engine!r}")

@@ -154,6 +154,8 @@ class LossesSection(Section):
 
 
 class CloudDeck(Section):
+    """CR cloud around a source: CRs and self-generated waves along a flux tube (seed 001)."""
+
     engine: Literal["cloud"] = "cloud"
     run: CloudRun = Field(default_factory=CloudRun)
     grid: CloudGrid = Field(default_factory=CloudGrid)

@@ -172,6 +172,8 @@ class HydroSection(Section):
 
 
 class CRHydroDeck(Section):
+    """1D radiative CR-hydrodynamics with a momentum-resolved CR spectrum (seed 000)."""
+
     engine: Literal["crhydro"] = "crhydro"
     run: RunSection = Field(default_factory=RunSection)
     grid: GridSection = Field(default_factory=GridSection)

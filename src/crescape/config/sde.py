@@ -183,6 +183,8 @@ class SDEOutputSection(OutputSection):
 
 
 class SDEDeck(Section):
+    """Pseudo-particle (SDE) transport and diffusive shock acceleration in time-dependent flows (seed 003)."""
+
     engine: Literal["sde"] = "sde"
     units: Literal["code", "cgs"] = qfield("code", "", "code units (numbers as given) or CGS")
     run: SDERunSection = Field(default_factory=SDERunSection)
