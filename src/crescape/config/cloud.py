@@ -96,7 +96,10 @@ class SourceSection(Section):
     a_mode: Literal["fixed", "tm99"] = qfield(
         "fixed", "", "a fixed, or a = a_frac R_sh(t_escape) from Truelove & McKee (1999)")
     t_escape: Time = qfield(3.15576e11, "s", "release time for a_mode = 'tm99'", gt=0)
-    a_frac: float = qfield(1.0, "", "a / R_sh for a_mode = 'tm99'", gt=0, le=1)
+    a_frac: float = qfield(1.0, "", "a / R_sh for a_mode = 'tm99' and for radius = 'snr'", gt=0, le=1)
+    radius: Literal["fixed", "snr"] = qfield(
+        "fixed", "", "tube radius and source half-length during the run: fixed at a, or growing as "
+        "a(t) = a_frac R_sh(t_rel + t) (Truelove & McKee 1999; total CR energy kept, tophat only)")
     E_SN: Energy = qfield(1e51, "erg", "explosion energy (TM99 radius)", gt=0)
     M_ej: float = qfield(1.4, "M_sun", "ejecta mass in solar masses (TM99 radius)", gt=0)
     L0: Power = qfield(1e36, "erg s-1", "pulsar: initial spin-down luminosity", gt=0)
@@ -174,6 +177,9 @@ class CloudDeck(Section):
         if self.phase.sequence and self.phase.sequence[-2 if len(self.phase.sequence) > 1 else 0].z_end is not None:
             if len(self.phase.sequence) > 1 and self.phase.sequence[-2].z_end >= self.grid.z_max:
                 raise ValueError("phase.sequence: the last z_end must lie inside the grid (grid.z_max)")
+        if self.source.radius == "snr" and self.source.kind != "tophat":
+            raise ValueError("source.radius = 'snr' needs source.kind = 'tophat' (a growing pulsar region is not "
+                             "implemented)")
         if self.cr.species == "electron" and (self.losses.pp or self.losses.coulomb_ionisation):
             raise ValueError("losses.pp and losses.coulomb_ionisation apply to protons only (cr.species = 'electron')")
         return self

@@ -86,6 +86,7 @@ class CloudSetup:
     source_rate: np.ndarray | None = None  # pulsar: P injection per unit luminosity (nE, nz)
     loss_rate: np.ndarray | None = None  # dE/dt < 0 per (nE, nz) [erg/s]
     info: dict = field(default_factory=dict)
+    snr: tuple | None = None  # radius = 'snr': (t_rel, E_SN, M_ej, rho0, a_frac), see :func:`snr_tube_radius`
 
 
 def make_grid(g):
@@ -192,6 +193,11 @@ def build(deck) -> CloudSetup:
         a = src.a_frac * float(tm99_radius(src.t_escape, src.E_SN, src.M_ej * C.M_sun, rho0))
         if a >= deck.grid.z_max:
             raise ValueError(f"source: TM99 radius a = {a / C.pc:.3g} pc exceeds grid.z_max")
+    snr = None
+    if src.radius == "snr":  # SNR age at release: t_escape (a_mode 'tm99') or the age at which a_frac R_sh = a
+        rho0, M_ej = phases[0].rho, src.M_ej * C.M_sun
+        t_rel = src.t_escape if src.a_mode == "tm99" else tm99_age(a / src.a_frac, src.E_SN, M_ej, rho0)
+        snr = (t_rel, src.E_SN, M_ej, rho0, src.a_frac)
     K = powerlaw_norm(1.0, src.alpha, deck.cr.E_norm_min, deck.cr.E_norm_max, mass)
     N_unit = K * E ** (-src.alpha)  # per unit energy, for 1 erg in total
     P_init = np.repeat(P_bg[:, None], nz, axis=1)
@@ -212,7 +218,18 @@ def build(deck) -> CloudSetup:
     return CloudSetup(zf=zf, zc=zc, dz=dz, E=E, mass=mass, phases=phases, pidx=pidx, B=Bc, PB=PB,
                       kres=kres, kappa_B=kappa_B, kappa0=kappa0, I0=I0, gam_lin=gam, cnl=cnl, Vst=vst, regime=reg,
                       active=active, P_bg=P_bg, P_init=P_init, a=a, source_rate=source_rate,
-                      loss_rate=loss_rates(deck, E, mass, phases, pidx), info=info)
+                      loss_rate=loss_rates(deck, E, mass, phases, pidx), info=info, snr=snr)
+
+
+def snr_tube_radius(t, snr):
+    """Tube radius and source half-length a(t) = a_frac R_sh(t_rel + t) [cm] for ``source.radius = 'snr'``.
+
+    ``t`` is the run time (release at t = 0), ``snr = (t_rel, E_SN, M_ej, rho0, a_frac)``;
+    R_sh is the Truelove & McKee (1999) forward shock of :func:`tm99_radius` (Table 5, n = 0).
+    With a_mode = 'fixed' t_rel is the TM99 age at which a_frac R_sh = a, so a(0) = a.
+    """
+    t_rel, E_SN, M_ej, rho0, a_frac = snr
+    return a_frac * float(tm99_radius(t_rel + t, E_SN, M_ej, rho0))
 
 
 def tm99_age(R, E_SN=1e51, M_ej=1.4 * C.M_sun, rho0=C.m_p):

@@ -23,7 +23,7 @@ from ... import constants as C
 from ...physics import waves as Wv
 from ..driver import SimulationError
 from . import kernels as K
-from .setup import CloudSetup, spin_down_luminosity
+from .setup import CloudSetup, snr_tube_radius, spin_down_luminosity
 
 
 class CloudStepper:
@@ -36,6 +36,9 @@ class CloudStepper:
         self.P = su.P_init.copy()
         self.I = su.I0.copy()
         nE, nz = self.P.shape
+        self.a = su.a  # tube radius = source half-length; grows with source.radius = 'snr'
+        self._grow = su.snr is not None
+        self.area_ratio = 1.0  # (a / a(0))²: columns below are per unit area of the initial tube
         self.escaped = np.zeros(nE)  # ∫ flux dt through the outer end [erg cm^-2 per ln E]
         self.injected = np.zeros(nE)  # ∫∫ source dz dt [erg cm^-2 per ln E]
         self.lost = np.zeros(nE)  # column change by the energy-space terms (losses, adiabatic)
@@ -66,7 +69,7 @@ class CloudStepper:
 
     def _source_column(self, P):
         su = self.su
-        frac = np.clip((su.a - su.zf[:-1]) / su.dz, 0.0, 1.0)
+        frac = np.clip((self.a - su.zf[:-1]) / su.dz, 0.0, 1.0)
         return (P - su.P_bg[:, None]) @ (su.dz * frac)
 
     def kappa(self):
@@ -81,6 +84,8 @@ class CloudStepper:
         su, wv = self.su, self.deck.waves
         dt = self._dt(dt_max)
         nE, nz = self.P.shape
+        if self._grow:
+            self._widen(self.t + dt)
         kap = self.kappa()
         Df = np.zeros((nE, nz + 1))
         Df[:, 1:-1] = 2.0 / (1.0 / kap[:, 1:] + 1.0 / kap[:, :-1]) / np.diff(su.zc)
@@ -95,11 +100,11 @@ class CloudStepper:
             src = su.source_rate * L
             self.injected += (src @ su.dz) * dt
         fl = K.implicit_transport(self.P, Vf, Df, su.dz, dt, False, np.zeros(nE), outer, su.P_bg.copy(), src)
-        self.escaped += fl[:, 1]
+        self.escaped += fl[:, 1] * self.area_ratio if self._grow else fl[:, 1]
         if self._energy_terms:
             before = self._column(self.P)
             self._energy_step(dt, Vf)
-            self.lost += before - self._column(self.P)
+            self.lost += (before - self._column(self.P)) * (self.area_ratio if self._grow else 1.0)
         if wv.growth:
             self._wave_step(dt, Vf)
         self.t += dt
@@ -107,8 +112,28 @@ class CloudStepper:
         self._track_source()
         tot = self.Phi0 + self.injected
         held = ((self.P - su.P_bg[:, None]) * self._rho[None, :]) @ su.dz
+        if self._grow:
+            held = held * self.area_ratio
         self.grammage += self._v * np.where(tot > 0, held / np.where(tot > 0, tot, 1.0), 0.0) * dt
         return dt
+
+    def _widen(self, t_new):
+        """Grow the tube to a(t_new) = a_frac R_sh (source.radius = 'snr'), keeping every energy.
+
+        The CR excess P − P_bg and the wave excess I − I0 spread over the larger
+        cross-section π a²: both are multiplied by (a_old/a_new)², so the total CR
+        (and self-generated wave) energy of the tube is unchanged by the widening.
+        """
+        su = self.su
+        a_new = snr_tube_radius(t_new, su.snr)
+        if a_new >= su.zf[-1]:
+            raise SimulationError(f"cloud: source.radius = 'snr': a(t) = {a_new / C.pc:.4g} pc reached grid.z_max "
+                                  f"= {su.zf[-1] / C.pc:.4g} pc at t = {t_new:.6e} s; enlarge grid.z_max")
+        f = (self.a / a_new) ** 2
+        self.P = su.P_bg[:, None] + (self.P - su.P_bg[:, None]) * f
+        self.I = su.I0 + (self.I - su.I0) * f
+        self.a = a_new
+        self.area_ratio = (a_new / su.a) ** 2
 
     def _wave_step(self, dt, Vf):
         su = self.su
@@ -152,6 +177,8 @@ class CloudStepper:
 
     def _track_source(self):
         f = self._source_column(self.P) / np.where(self.src0 > 0, self.src0, np.nan)
+        if self._grow:  # energy in the widened source region (π a(t)², |z| < a(t)) over its initial value
+            f = f * self.area_ratio
         self.frac_t.append(self.t)
         self.frac.append(f)
         prev = self.frac[-2]
@@ -184,9 +211,11 @@ class CloudStepper:
 
     def history(self):
         su = self.su
-        area = np.pi * su.a**2
+        area = np.pi * su.a**2  # escaped/lost columns are per unit area of the initial tube
         col = self._column(self.P)
         src = self._source_column(self.P)
+        if self._grow:
+            col, src = col * self.area_ratio, src * self.area_ratio
         out = {}
         for i in range(su.E.size):
             out[f"E_src_{i:03d}"] = (6.0 * area * src[i], "erg")  # 2 halves x u = 3P
@@ -197,6 +226,8 @@ class CloudStepper:
         out["E_cr_error"] = (float(err), "")  # relative: (tube + escaped + lost − initial − injected)
         for i in range(su.E.size):
             out[f"E_lost_{i:03d}"] = (6.0 * area * self.lost[i], "erg")
+        if self._grow:
+            out["a"] = (self.a, "cm")  # current tube radius = source half-length
         return out
 
     def extra_groups(self):
@@ -218,7 +249,10 @@ class CloudStepper:
         arrays = {"P": self.P, "I": self.I, "escaped": self.escaped, "injected": self.injected, "lost": self.lost,
                   "frac_t": np.asarray(self.frac_t), "frac": np.asarray(self.frac), "t_half": self.t_half,
                   "grammage": self.grammage}
-        return arrays, {"t": self.t, "nstep": self.nstep}
+        meta = {"t": self.t, "nstep": self.nstep}
+        if self._grow:
+            meta["a"] = self.a
+        return arrays, meta
 
     def restore(self, arrays, meta):
         self.P, self.I = arrays["P"].copy(), arrays["I"].copy()
@@ -229,6 +263,9 @@ class CloudStepper:
         self.t_half = arrays["t_half"].copy()
         self.grammage = arrays["grammage"].copy()
         self.t, self.nstep = float(meta["t"]), int(meta["nstep"])
+        if self._grow:
+            self.a = float(meta["a"])
+            self.area_ratio = (self.a / self.su.a) ** 2
 
     def check(self):
         for name, arr, positive in (("P_cr", self.P, False), ("W", self.I, True)):
