@@ -56,34 +56,21 @@ def advect_r(n, vf, A, V, rc, rf, dt, outer_ghost_zero, esc):
         u = vf[f]
         if u == 0.0:
             continue
-        if u > 0.0:
-            i = f - 1
-            if 0 < i < nr - 1:
-                hl = rc[i] - rc[i - 1]
-                hr = rc[i + 1] - rc[i]
-                x = rf[f] - 0.5 * u * dt - rc[i]
+        i = f - 1 if u > 0.0 else f  # upwind (donor) cell of face f
+        if i >= nr:  # inflow through the outer boundary
+            if not outer_ghost_zero:
                 for j in range(M):
-                    s = _mc((n[i, j] - n[i - 1, j]) / hl, (n[i + 1, j] - n[i, j]) / hr)
-                    flux[f, j] = A[f] * u * (n[i, j] + s * x)
-            else:
-                for j in range(M):
-                    flux[f, j] = A[f] * u * n[i, j]
+                    flux[f, j] = A[f] * u * n[nr - 1, j]
+        elif 0 < i < nr - 1:
+            hl = rc[i] - rc[i - 1]
+            hr = rc[i + 1] - rc[i]
+            x = rf[f] - 0.5 * u * dt - rc[i]
+            for j in range(M):
+                s = _mc((n[i, j] - n[i - 1, j]) / hl, (n[i + 1, j] - n[i, j]) / hr)
+                flux[f, j] = A[f] * u * (n[i, j] + s * x)
         else:
-            i = f
-            if i >= nr:
-                if not outer_ghost_zero:
-                    for j in range(M):
-                        flux[f, j] = A[f] * u * n[nr - 1, j]
-            elif 0 < i < nr - 1:
-                hl = rc[i] - rc[i - 1]
-                hr = rc[i + 1] - rc[i]
-                x = rf[f] - 0.5 * u * dt - rc[i]
-                for j in range(M):
-                    s = _mc((n[i, j] - n[i - 1, j]) / hl, (n[i + 1, j] - n[i, j]) / hr)
-                    flux[f, j] = A[f] * u * (n[i, j] + s * x)
-            else:
-                for j in range(M):
-                    flux[f, j] = A[f] * u * n[i, j]
+            for j in range(M):
+                flux[f, j] = A[f] * u * n[i, j]
     for i in range(nr):
         q = dt / V[i]
         for j in range(M):
