@@ -15,22 +15,14 @@ from crescape import constants as C
 from crescape.config import DeckError, load_config
 from crescape.engines.cloud import make_stepper
 from crescape.engines.driver import SimulationError
+from cloud_helpers import advance, cloud_deck
 
 
 def _deck(**sections):
-    d = {"engine": "cloud", "run": {"t_end": "5 kyr", "dt_factor": 0.05, "dt_min": "1 yr"},
-         "grid": {"z_max": "200 pc", "n_cells": 200}, "phase": {"preset": "WNM"},
-         "source": {"a": "10 pc"}, "cr": {"bins": 3, "E_min": "10 GeV", "E_max": "1 TeV"}}
-    for k, v in sections.items():
-        d.setdefault(k, {}).update(v)
-    return load_config(d)
+    return cloud_deck(t_end="5 kyr", dt_factor=0.05, z_max="200 pc", n_cells=200, **sections)
 
 
-def _advance(s, t_end):
-    while s.t < t_end * (1 - 1e-12):
-        s.step(t_end - s.t)
-        s.check()
-    return s
+_advance = advance
 
 
 def _tm99(t, E=1e51, M=1.4 * C.M_sun, rho=C.m_p):
