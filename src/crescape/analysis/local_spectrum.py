@@ -110,7 +110,7 @@ class SourceSpectra:
     are round-off (|N| <= neg_tol × max N): those are set to 0 with a warning that counts them.
     """
 
-    def __init__(self, t, r, p, N, source: str = "", neg_tol: float = 1e-10):
+    def __init__(self, t, r, p, N, source: str = "", neg_tol: float = 1e-10, volumes=None, escaped=None):
         self.t = np.asarray(t, dtype=float)
         self.r = np.asarray(r, dtype=float)
         self.p = np.asarray(p, dtype=float)
@@ -135,6 +135,15 @@ class SourceSpectra:
             self.N = np.where(self.N < 0, 0.0, self.N)
         self.E = kinetic_energy(self.p)
         self.intensity = functools.lru_cache(maxsize=4096)(self._intensity)
+        # Number of CRs per unit p/(m_p c) still in the box and already through r_max, both at
+        # the snapshot times: the boundary diagnostic (escaped_fraction) needs them.
+        self.volumes = None if volumes is None else np.asarray(volumes, dtype=float)
+        self.escaped = None if escaped is None else np.asarray(escaped, dtype=float)
+        if self.volumes is not None and self.volumes.shape != self.r.shape:
+            raise ValueError(f"cell volumes have shape {self.volumes.shape}, expected {self.r.shape}")
+        if self.escaped is not None and self.escaped.shape != (self.t.size, self.p.size):
+            raise ValueError(f"escaped spectrum has shape {self.escaped.shape}, expected (t, p) = "
+                             f"{(self.t.size, self.p.size)}")
 
     @classmethod
     def from_run(cls, path) -> "SourceSpectra":
@@ -146,7 +155,46 @@ class SourceSpectra:
         if snaps is None or "N_cr" not in snaps:
             raise ValueError(f"run {path} has no snapshots/N_cr (was the CR module enabled?)")
         N = snaps["N_cr"].transpose("t", "r", "p")
-        return cls(snaps["t"].values, snaps["r"].values, snaps["p"].values, N.values, source=str(path))
+        volumes = escaped = None
+        esc = run.escaped
+        grid = getattr(run.config, "grid", None)
+        if esc is not None and grid is not None and "escaped" in esc:
+            from ..grid import make_grid
+
+            g = make_grid(grid)
+            same_t = esc["t"].size == snaps["t"].size and np.allclose(esc["t"].values, snaps["t"].values)
+            if g.V.size == snaps["r"].size and same_t:
+                volumes, escaped = g.V, esc["escaped"].transpose("t", "p").values
+        return cls(snaps["t"].values, snaps["r"].values, snaps["p"].values, N.values, source=str(path),
+                   volumes=volumes, escaped=escaped)
+
+    def escaped_fraction(self, t_age: float) -> np.ndarray | None:
+        """Fraction of the CRs at each momentum that have left the box through r_max by t_age.
+
+        f(p) = N_esc/(N_esc + N_box), N_box = Σ_i N_cr(t, r_i, p) V_i, both linear in t between
+        snapshots. With an absorbing outer boundary these CRs never return, whereas in an
+        unbounded ISM some would diffuse back to the observer: where f exceeds about a per cent
+        the spectrum at d depends on where the box ends (docs/local_spectrum.md, "The outer
+        boundary"). None if the run has no escaped spectrum or cell volumes.
+        """
+        if self.escaped is None or self.volumes is None:
+            return None
+        i = self._bracket(t_age, self.t, "t_age", "Myr", Myr)
+        w = (t_age - self.t[i]) / (self.t[i + 1] - self.t[i])
+        box = np.einsum("rp,r->p", self.N[i], self.volumes) * (1 - w) + np.einsum("rp,r->p", self.N[i + 1], self.volumes) * w
+        esc = self.escaped[i] * (1 - w) + self.escaped[i + 1] * w
+        tot = esc + box
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(tot > 0, esc / tot, 0.0)
+
+    def boundary_energy(self, t_age: float, fraction: float = 0.01) -> float | None:
+        """Lowest kinetic energy [GeV] above which more than ``fraction`` of the CRs of age t_age
+        have escaped through r_max (inf if none; None without the diagnostic data)."""
+        f = self.escaped_fraction(t_age)
+        if f is None:
+            return None
+        above = np.nonzero(f > fraction)[0]
+        return float(self.E[above[0]]) if above.size else math.inf
 
     def _bracket(self, x, grid, what, unit, scale):
         if not grid[0] <= x <= grid[-1]:
@@ -515,6 +563,18 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
     print("age of the dominant source: " + ", ".join(
         f"{e:g} GeV: {a:g} Myr" if np.isfinite(a) else f"{e:g} GeV: distant"
         for e, a in zip(E_age, res["dominant_age_Myr"])))
+    E_data_max = max((float(d.E.max()) for d in model.datasets.values() if d.E.size), default=0.0)
+    res["boundary_escape_1pc_GeV"] = {}
+    res["boundary_escape_available"] = spectra.escaped is not None and spectra.volumes is not None
+    for k in range(1, len(cfg.sources) + 1):
+        Eb = spectra.boundary_energy(model.value(th, f"t{k}") * Myr, 0.01)
+        # JSON has no infinity: null = below 1 % over the whole momentum grid
+        res["boundary_escape_1pc_GeV"][f"source{k}"] = Eb if Eb is not None and math.isfinite(Eb) else None
+        if Eb is not None and Eb < E_data_max:
+            print(f"note: source{k} ({model.value(th, f't{k}'):g} Myr): > 1 % of its CRs above {Eb:.3g} GeV "
+                  f"have left the run's box through r_max = {spectra.r[-1] / pc:.0f} pc; with an absorbing wall "
+                  "they never return, so the spectrum there may depend on the box size "
+                  "(see docs/local_spectrum.md, 'The outer boundary')")
     if spectra.t.size >= 3:
         res["cadence_error"] = {f"source{k}": spectra.cadence_error(model.value(th, f"t{k}") * Myr,
                                                                     model.value(th, f"d{k}") * pc)
