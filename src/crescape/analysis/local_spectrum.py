@@ -410,13 +410,18 @@ class LocalSpectrumModel:
         mean_age = np.divide((src * ages[:, None]).sum(axis=0), norm, out=np.full(norm.shape, np.nan), where=norm > 0)
         return labels, frac, dom, dom_age, mean_age
 
-    def spectral_index(self, th, E, h: float = 0.05) -> np.ndarray:
+    def spectral_index(self, th, E, h: float | None = None) -> np.ndarray:
         """Local index γ(E) = −d ln J_LIS / d ln E (central difference, step h in ln E).
 
         A hardening is a drop of γ with energy, a softening a rise (seed 000: hardening near
-        600 GeV, softening near 10 TeV in the measured spectrum).
+        600 GeV, softening near 10 TeV in the measured spectrum). Default h: the run's momentum
+        spacing Δ ln p. Between momentum bins J is log-log linear, so a much smaller step
+        returns the slope of one interpolation segment and γ(E) shows kinks of ±0.01 at the
+        bin scale (10 bins per decade) that are not physics.
         """
         E = np.asarray(E, float)
+        if h is None:
+            h = float(np.median(np.diff(np.log(self.spectra.p))))
         return -(np.log(self.lis(th, E * math.exp(h))) - np.log(self.lis(th, E * math.exp(-h)))) / (2 * h)
 
 
@@ -550,7 +555,8 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
                                 names=np.array(model.names)[model.free])
             res["samples"] = m["samples"]
     E_idx = np.array([30.0, 100.0, 300.0, 600.0, 1e3, 3e3, 1e4, 3e4])
-    E_idx = E_idx[(E_idx * 1.06 < spectra.E[-1])]
+    h_idx = float(np.median(np.diff(np.log(spectra.p))))  # spectral_index's default step
+    E_idx = E_idx[(E_idx * math.exp(h_idx) < spectra.E[-1]) & (E_idx * math.exp(-h_idx) > spectra.E[0])]
     res["index_energies_GeV"] = E_idx.tolist()
     res["index_config"] = model.spectral_index(th0, E_idx).tolist()
     res["index_best"] = model.spectral_index(th, E_idx).tolist()
