@@ -144,6 +144,8 @@ class SourceSpectra:
         if self.escaped is not None and self.escaped.shape != (self.t.size, self.p.size):
             raise ValueError(f"escaped spectrum has shape {self.escaped.shape}, expected (t, p) = "
                              f"{(self.t.size, self.p.size)}")
+        self.in_box = None if self.volumes is None else np.einsum("trp,r->tp", self.N, self.volumes)
+        self.dlnp = float(np.median(np.diff(np.log(self.p))))  # momentum-grid step
 
     @classmethod
     def from_run(cls, path) -> "SourceSpectra":
@@ -177,13 +179,12 @@ class SourceSpectra:
         the spectrum at d depends on where the box ends (docs/local_spectrum.md, "The outer
         boundary"). None if the run has no escaped spectrum or cell volumes.
         """
-        if self.escaped is None or self.volumes is None:
+        if self.escaped is None or self.in_box is None:
             return None
         i = self._bracket(t_age, self.t, "t_age", "Myr", Myr)
         w = (t_age - self.t[i]) / (self.t[i + 1] - self.t[i])
-        box = np.einsum("rp,r->p", self.N[i], self.volumes) * (1 - w) + np.einsum("rp,r->p", self.N[i + 1], self.volumes) * w
         esc = self.escaped[i] * (1 - w) + self.escaped[i + 1] * w
-        tot = esc + box
+        tot = esc + self.in_box[i] * (1 - w) + self.in_box[i + 1] * w
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(tot > 0, esc / tot, 0.0)
 
@@ -421,7 +422,7 @@ class LocalSpectrumModel:
         """
         E = np.asarray(E, float)
         if h is None:
-            h = float(np.median(np.diff(np.log(self.spectra.p))))
+            h = self.spectra.dlnp
         return -(np.log(self.lis(th, E * math.exp(h))) - np.log(self.lis(th, E * math.exp(-h)))) / (2 * h)
 
 
@@ -555,7 +556,7 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
                                 names=np.array(model.names)[model.free])
             res["samples"] = m["samples"]
     E_idx = np.array([30.0, 100.0, 300.0, 600.0, 1e3, 3e3, 1e4, 3e4])
-    h_idx = float(np.median(np.diff(np.log(spectra.p))))  # spectral_index's default step
+    h_idx = spectra.dlnp  # spectral_index's default step
     E_idx = E_idx[(E_idx * math.exp(h_idx) < spectra.E[-1]) & (E_idx * math.exp(-h_idx) > spectra.E[0])]
     res["index_energies_GeV"] = E_idx.tolist()
     res["index_config"] = model.spectral_index(th0, E_idx).tolist()
@@ -571,7 +572,7 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
         for e, a in zip(E_age, res["dominant_age_Myr"])))
     E_data_max = max((float(d.E.max()) for d in model.datasets.values() if d.E.size), default=0.0)
     res["boundary_escape_1pc_GeV"] = {}
-    res["boundary_escape_available"] = spectra.escaped is not None and spectra.volumes is not None
+    res["boundary_escape_available"] = spectra.escaped is not None and spectra.in_box is not None
     for k in range(1, len(cfg.sources) + 1):
         Eb = spectra.boundary_energy(model.value(th, f"t{k}") * Myr, 0.01)
         # JSON has no infinity: null = below 1 % over the whole momentum grid
