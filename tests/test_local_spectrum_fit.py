@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from crescape.analysis.crdata import CRDataSet
-from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, cli_fit
+from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, cli_fit, loglog_interp
 from crescape.analysis.local_spectrum_standin import write_analytic_run
 from crescape.analysis.local_spectrum_config import load_fit_config
 from crescape.config import DeckError
@@ -190,3 +190,62 @@ def test_pure_diffusion_fig11_placement_hardens_by_half_of_calet(tmp_path):
     model, data = windows(c.E, J), windows(c.E, c.J)
     assert data[1] - data[0] == pytest.approx(-0.24, abs=0.01)
     assert model[1] - model[0] == pytest.approx(-0.12, abs=0.01), model
+
+
+@pytest.fixture(scope="module")
+def run_dir_d27(tmp_path_factory):
+    """A second stand-in: D0 = 1e27 cm²/s, a narrower momentum grid (p̃ = 0.1 … 1e5) and 400 pc."""
+    d = tmp_path_factory.mktemp("synthetic_D27")
+    t = np.arange(1, 21) * 0.4 * Myr
+    r = (np.arange(200) + 0.5) * 2.0 * pc
+    p = np.logspace(-1.0, 5.0, 31)
+    return write_analytic_run(d, t, r, p, D0=1e27)
+
+
+def test_sources_can_use_their_own_runs(run_dir, run_dir_d27):
+    from crescape.analysis.crdata import load_voyager1_2013
+
+    a, b = SourceSpectra.from_run(run_dir), SourceSpectra.from_run(run_dir_d27)
+    cfg = _cfg(run_dir, sources=[{"t_age": "1.2 Myr", "d": "228.7 pc"},
+                                 {"t_age": "2.9 Myr", "d": "350 pc", "norm": 2.0, "run": str(run_dir_d27)}])
+    m = LocalSpectrumModel(cfg, a, source_spectra=[a, b])
+    th = m.full()
+    # the energies both runs cover; data outside them are excluded, never extrapolated
+    assert m.E_range == (b.E[0], b.E[-1])
+    ds = m.datasets["calet_2022"]
+    assert ds.E.max() + 0.55 <= b.E[-1] and ds.E.min() >= b.E[0]
+    vg = load_voyager1_2013().E
+    assert m.excluded["voyager1_2013"] == int(np.sum(vg < b.E[0])) > 0  # 3.7 MeV < 4.7 MeV (p̃ = 0.1)
+    assert LocalSpectrumModel(_cfg(run_dir), a).excluded["voyager1_2013"] == 0
+    E = np.geomspace(1.0, 1e4, 7)
+    expect = (loglog_interp(E, a.E, a.intensity(1.2 * Myr, 228.7 * pc))
+              + 2.0 * loglog_interp(E, b.E, b.intensity(2.9 * Myr, 350 * pc)))
+    assert np.allclose(m.lis(th, E), expect, rtol=1e-12, atol=0)
+    # each source's bounds come from its own run: 350 pc exists only in the 400 pc run
+    with pytest.raises(ValueError, match="d1"):
+        LocalSpectrumModel(_cfg(run_dir, sources=[{"t_age": "1.2 Myr", "d": "350 pc"}]), a)
+
+
+def test_cli_reads_each_source_run_once_and_names_a_missing_one(run_dir, run_dir_d27, tmp_path):
+    body = f'''
+run = "{run_dir}"
+[[sources]]
+t_age = "1.2 Myr"
+d = "228.7 pc"
+[[sources]]
+t_age = "2.9 Myr"
+d = "300 pc"
+run = "{{run2}}"
+[[data]]
+name = "calet_2022"
+[mcmc]
+enabled = false
+'''
+    cfg = tmp_path / "two_runs.toml"
+    cfg.write_text(body.replace("{run2}", str(run_dir_d27)))
+    assert cli_fit(cfg, outdir=tmp_path / "out") == 0
+    res = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert res["source_runs"] == [str(run_dir), str(run_dir_d27)]
+    cfg.write_text(body.replace("{run2}", str(tmp_path / "nowhere")))
+    with pytest.raises(DeckError, match=r"sources\[1\]\.run"):
+        cli_fit(cfg, outdir=tmp_path / "out2")

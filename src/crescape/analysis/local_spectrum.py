@@ -264,8 +264,18 @@ class LocalSpectrumModel:
     and counted in ``excluded`` (reported by the CLI), never extrapolated.
     """
 
-    def __init__(self, cfg, spectra: SourceSpectra, datasets: dict | None = None):
+    def __init__(self, cfg, spectra: SourceSpectra, datasets: dict | None = None, source_spectra=None):
         self.cfg, self.spectra = cfg, spectra
+        # one SourceSpectra per source: the run named by the source, else the common one
+        self.source_spectra = [spectra] * len(cfg.sources) if source_spectra is None else list(source_spectra)
+        if len(self.source_spectra) != len(cfg.sources):
+            raise ValueError(f"{len(self.source_spectra)} source spectra for {len(cfg.sources)} sources")
+        runs = list({id(s): s for s in [spectra, *self.source_spectra]}.values())
+        # energies every run covers: data outside are excluded, plots stay inside
+        self.E_range = (max(s.E[0] for s in runs), min(s.E[-1] for s in runs))
+        if self.E_range[0] >= self.E_range[1]:
+            raise ValueError("the runs of the sources share no kinetic-energy range")
+        self.dlnp = max(s.dlnp for s in runs)
         names, x0, lo, hi, free, units = [], [], [], [], [], []
 
         def add(name, par, scale, unit, dlo, dhi):
@@ -280,10 +290,9 @@ class LocalSpectrumModel:
             names.append(name), x0.append(v), lo.append(plo), hi.append(phi_), free.append(par.free)
             units.append(unit)
 
-        t_lo, t_hi = spectra.t[0] / Myr, spectra.t[-1] / Myr
-        for k, s in enumerate(cfg.sources, 1):
-            add(f"d{k}", s.d, pc, "pc", 0.0, spectra.r[-1] / pc)
-            add(f"t{k}", s.t_age, Myr, "Myr", t_lo, t_hi)
+        for k, (s, sp) in enumerate(zip(cfg.sources, self.source_spectra), 1):
+            add(f"d{k}", s.d, pc, "pc", 0.0, sp.r[-1] / pc)
+            add(f"t{k}", s.t_age, Myr, "Myr", sp.t[0] / Myr, sp.t[-1] / Myr)
             add(f"norm{k}", s.norm, 1.0, "", 0.0, 1e6)
         dist = cfg.distant
         if dist.kind != "none":
@@ -304,7 +313,7 @@ class LocalSpectrumModel:
                 phi_par = PotentialParam(value=(ds.phi_crdb or 0.55) if ds.modulated else 0.0)
             add(f"phi_{dsec.name}", phi_par, 1.0, "GV", 0.0, 3.0)
             phi_max = hi[-1] if phi_par.free else x0[-1]
-            ok = (ds.E >= spectra.E[0]) & (ds.E + phi_max <= spectra.E[-1])
+            ok = (ds.E >= self.E_range[0]) & (ds.E + phi_max <= self.E_range[1])
             self.excluded[dsec.name] = int((~ok).sum())
             self.datasets[dsec.name] = ds.select(ds.E[ok].min(), ds.E[ok].max()) if ok.any() else ds.select(1, 0)
             self.error_kind[dsec.name] = dsec.errors
@@ -342,12 +351,12 @@ class LocalSpectrumModel:
     # -- spectra ------------------------------------------------------------------------
     def components(self, th, E) -> dict[str, np.ndarray]:
         """Unmodulated J(E) of each source (key = label) and of the distant component."""
-        out, Eg = {}, self.spectra.E
-        for k, s in enumerate(self.cfg.sources, 1):
+        out = {}
+        for k, (s, sp) in enumerate(zip(self.cfg.sources, self.source_spectra), 1):
             t, d, n = (self.value(th, f"{a}{k}") for a in ("t", "d", "norm"))
-            J = n * self.spectra.intensity(float(t * Myr), float(d * pc))
+            J = n * sp.intensity(float(t * Myr), float(d * pc))
             key = s.label or f"{t:.3g} Myr, {d:.4g} pc"
-            out[key if key not in out else f"{key} (source {k})"] = loglog_interp(E, Eg, J)
+            out[key if key not in out else f"{key} (source {k})"] = loglog_interp(E, sp.E, J)
         dist = self.cfg.distant
         if dist.kind == "power_law":
             out["distant"] = power_law_rigidity(E, th[self._idx["K"]], th[self._idx["gamma"]], dist.R0)
@@ -415,14 +424,14 @@ class LocalSpectrumModel:
         """Local index γ(E) = −d ln J_LIS / d ln E (central difference, step h in ln E).
 
         A hardening is a drop of γ with energy, a softening a rise (seed 000: hardening near
-        600 GeV, softening near 10 TeV in the measured spectrum). Default h: the run's momentum
-        spacing Δ ln p. Between momentum bins J is log-log linear, so a much smaller step
+        600 GeV, softening near 10 TeV in the measured spectrum). Default h: the runs' momentum
+        spacing Δ ln p (the coarsest if the sources use several runs). Between momentum bins J is log-log linear, so a much smaller step
         returns the slope of one interpolation segment and γ(E) shows kinks of ±0.01 at the
         bin scale (10 bins per decade) that are not physics.
         """
         E = np.asarray(E, float)
         if h is None:
-            h = self.spectra.dlnp
+            h = self.dlnp
         return -(np.log(self.lis(th, E * math.exp(h))) - np.log(self.lis(th, E * math.exp(-h)))) / (2 * h)
 
 
@@ -516,9 +525,17 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
 
     cfg, base = load_fit_config(config_path)
     run_dir = resolve_run_path(cfg, base)
+    src_dirs = [resolve_run_path(cfg, base, s.run, f"sources[{k}].run") if s.run else run_dir
+                for k, s in enumerate(cfg.sources)]
+    loaded = {}  # one SourceSpectra per distinct run directory
     try:
-        spectra = SourceSpectra.from_run(run_dir)
-        model = LocalSpectrumModel(cfg, spectra)
+        for d in [run_dir, *src_dirs]:
+            key = Path(d).resolve()
+            if key not in loaded:
+                loaded[key] = SourceSpectra.from_run(d)
+        spectra = loaded[Path(run_dir).resolve()]
+        src_spectra = [loaded[Path(d).resolve()] for d in src_dirs]
+        model = LocalSpectrumModel(cfg, spectra, source_spectra=src_spectra)
     except ValueError as exc:
         raise DeckError(f"{Path(config_path).name}: {exc}") from None
     out = Path(outdir) if outdir else Path.cwd() / f"{Path(config_path).stem}_fit"
@@ -527,12 +544,14 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
         (out / stale).unlink(missing_ok=True)
     th0 = model.full()
     chi2_0 = model.chi2()
-    print(f"run: {run_dir}  ({spectra.t.size} snapshots, {spectra.r.size} cells, {spectra.p.size} momenta)")
+    for d, sp in loaded.items():
+        print(f"run: {d}  ({sp.t.size} snapshots, {sp.r.size} cells, {sp.p.size} momenta)")
     for name, n in model.excluded.items():
         if n:
             print(f"note: {n} point(s) of {name} lie outside the run's energy range and are excluded")
     print(f"configured sources: chi2 = {chi2_0:.2f} for {model.n_data} points")
-    res = {"config": str(Path(config_path).resolve()), "run": str(run_dir), "n_data": model.n_data,
+    res = {"config": str(Path(config_path).resolve()), "run": str(run_dir),
+           "source_runs": [str(d) for d in src_dirs], "n_data": model.n_data,
            "excluded": model.excluded, "names": model.names, "units": model.units,
            "free": model.free.tolist(), "theta_config": th0.tolist(), "chi2_config": chi2_0,
            "chi2_config_by_dataset": model.chi2_by_dataset(th0)}
@@ -556,15 +575,16 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
                                 names=np.array(model.names)[model.free])
             res["samples"] = m["samples"]
     E_idx = np.array([30.0, 100.0, 300.0, 600.0, 1e3, 3e3, 1e4, 3e4])
-    h_idx = spectra.dlnp  # spectral_index's default step
-    E_idx = E_idx[(E_idx * math.exp(h_idx) < spectra.E[-1]) & (E_idx * math.exp(-h_idx) > spectra.E[0])]
+    h_idx = model.dlnp  # spectral_index's default step
+    E_lo, E_hi = model.E_range
+    E_idx = E_idx[(E_idx * math.exp(h_idx) < E_hi) & (E_idx * math.exp(-h_idx) > E_lo)]
     res["index_energies_GeV"] = E_idx.tolist()
     res["index_config"] = model.spectral_index(th0, E_idx).tolist()
     res["index_best"] = model.spectral_index(th, E_idx).tolist()
     print("local index -dlnJ/dlnE of the LIS at " + ", ".join(
         f"{e:g} GeV: {g:.3f}" for e, g in zip(E_idx, res["index_best"])))
     E_age = np.array([0.01, 0.1, 0.3, 1.0, 10.0, 100.0, 1e3, 1e4, 3e4])
-    E_age = E_age[(E_age > spectra.E[0]) & (E_age < spectra.E[-1])]
+    E_age = E_age[(E_age > E_lo) & (E_age < E_hi)]
     res["age_energies_GeV"] = E_age.tolist()
     res["dominant_age_Myr"] = model.dominant_source(th, E_age)[3].tolist()
     print("age of the dominant source: " + ", ".join(
@@ -572,20 +592,20 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
         for e, a in zip(E_age, res["dominant_age_Myr"])))
     E_data_max = max((float(d.E.max()) for d in model.datasets.values() if d.E.size), default=0.0)
     res["boundary_escape_1pc_GeV"] = {}
-    res["boundary_escape_available"] = spectra.escaped is not None and spectra.in_box is not None
-    for k in range(1, len(cfg.sources) + 1):
-        Eb = spectra.boundary_energy(model.value(th, f"t{k}") * Myr, 0.01)
+    res["boundary_escape_available"] = [sp.escaped is not None and sp.in_box is not None for sp in src_spectra]
+    for k, sp in enumerate(src_spectra, 1):
+        Eb = sp.boundary_energy(model.value(th, f"t{k}") * Myr, 0.01)
         # JSON has no infinity: null = below 1 % over the whole momentum grid
         res["boundary_escape_1pc_GeV"][f"source{k}"] = Eb if Eb is not None and math.isfinite(Eb) else None
         if Eb is not None and Eb < E_data_max:
             print(f"note: source{k} ({model.value(th, f't{k}'):g} Myr): > 1 % of its CRs above {Eb:.3g} GeV "
-                  f"have left the run's box through r_max = {spectra.r[-1] / pc:.0f} pc; with an absorbing wall "
+                  f"have left the run's box through r_max = {sp.r[-1] / pc:.0f} pc; with an absorbing wall "
                   "they never return, so the spectrum there may depend on the box size "
                   "(see docs/local_spectrum.md, 'The outer boundary')")
-    if spectra.t.size >= 3:
-        res["cadence_error"] = {f"source{k}": spectra.cadence_error(model.value(th, f"t{k}") * Myr,
-                                                                    model.value(th, f"d{k}") * pc)
-                                for k in range(1, len(cfg.sources) + 1)}
+    if all(sp.t.size >= 3 for sp in src_spectra):
+        res["cadence_error"] = {f"source{k}": sp.cadence_error(model.value(th, f"t{k}") * Myr,
+                                                               model.value(th, f"d{k}") * pc)
+                                for k, sp in enumerate(src_spectra, 1)}
         print("time interpolation, leave-one-out error at twice the snapshot spacing (≈4x the real error): "
               + ", ".join(f"{k} {100 * v:.2g} %" for k, v in res["cadence_error"].items()))
     table = _table(model, th, err)
@@ -594,7 +614,7 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
         f"chi2 (configured) = {chi2_0:.3f}; chi2 (best) = {res.get('chi2_best', chi2_0):.3f}; "
         f"points = {model.n_data}; dof = {model.dof}\n")
     print(table)
-    E = np.geomspace(max(cfg.plot.E_min, spectra.E[0]), min(cfg.plot.E_max, spectra.E[-1]), 300)
+    E = np.geomspace(max(cfg.plot.E_min, E_lo), min(cfg.plot.E_max, E_hi), 300)
     comps = model.components(th, E)
     np.savetxt(out / "model_lis.txt", np.column_stack([E, *comps.values(), model.lis(th, E)]),
                header="E[GeV] " + " ".join(f"J[{k}]" for k in comps) + " J_total  (m^-2 s^-1 sr^-1 GeV^-1)")

@@ -82,6 +82,9 @@ class SourceSection(Section):
         default_factory=lambda: PositiveParam(value=1.0),
         description="multiplier of the run's spectrum (1: the run's E_cr, e.g. 1e50 erg)",
     )
+    run: str = qfield(
+        "", "", "run directory of this source (default: the top-level `run`), e.g. a run with another "
+        "D0, E_cr or ISM; relative paths as for `run`", max_length=4096)
 
 
 class DistantSection(Section):
@@ -186,11 +189,15 @@ def load_fit_config(source: str | Path | dict) -> tuple[LocalSpectrumConfig, Pat
         raise DeckError(f"{name}: {exc}") from None
 
 
-def resolve_run_path(cfg: LocalSpectrumConfig, base: Path | None) -> Path:
-    """The run directory named in the config (relative to the config file, then the cwd)."""
-    p = Path(cfg.run).expanduser()
+def resolve_run_path(cfg: LocalSpectrumConfig, base: Path | None, run: str | None = None, key: str = "run") -> Path:
+    """The run directory named in the config (relative to the config file, then the cwd).
+
+    ``run``/``key``: another run entry (a source's own ``run``) and its key for the error message.
+    """
+    name = cfg.run if run is None else run
+    p = Path(name).expanduser()
     if not p.is_absolute() and base is not None and (base / p).exists():
         return base / p
     if not p.exists():
-        raise DeckError(f"fit config error at 'run': run directory {cfg.run!r} not found")
+        raise DeckError(f"fit config error at {key!r}: run directory {name!r} not found")
     return p

@@ -23,8 +23,8 @@ _SOURCE_COLORS = ["tab:purple", "tab:green", "tab:cyan", "tab:brown", "tab:pink"
 
 def _energy_grid(model, n=400):
     cfg = model.cfg.plot
-    Eg = model.spectra.E
-    return np.geomspace(max(cfg.E_min, Eg[0]), min(cfg.E_max, Eg[-1]), n)
+    E_lo, E_hi = model.E_range
+    return np.geomspace(max(cfg.E_min, E_lo), min(cfg.E_max, E_hi), n)
 
 
 def plot_spectrum(model, th, path, title="", theta_config=None):
