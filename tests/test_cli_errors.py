@@ -102,6 +102,16 @@ def test_info_lists_every_parameter_with_unit():
     assert " cm " in line
 
 
+def test_info_lists_the_fit_config_with_required_keys_and_inherited_meanings():
+    r = _crescape("info", "local-spectrum")
+    assert r.returncode == 0, r.stderr
+    lines = {ln.split()[0]: ln for ln in r.stdout.splitlines() if ln and not ln.startswith("#")}
+    assert "required" in lines["run"] and "required" in lines["sources.d.value"]
+    assert " cm " in lines["sources.d.value"] and "distance of the source" in lines["sources.d.value"]
+    assert "sources.run" in lines and "data.phi.value" in lines and " GV " in lines["data.phi.value"]
+    assert "PydanticUndefined" not in r.stdout
+
+
 def test_version():
     from crescape import __version__
 

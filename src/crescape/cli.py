@@ -32,10 +32,15 @@ def _cmd_run(args) -> int:
 def _cmd_info(args) -> int:
     from .config import ENGINES, deck_model, iter_parameters
 
-    engines = [args.engine] if args.engine else list(ENGINES)
+    engines = [args.engine] if args.engine else [*ENGINES, "local-spectrum"]
     for eng in engines:
-        model = deck_model(eng)
-        print(f"# engine = \"{eng}\"  ({model.__doc__.strip().splitlines()[0] if model.__doc__ else ''})")
+        if eng == "local-spectrum":  # the config of `crescape fit local-spectrum`, not an engine deck
+            from .analysis.local_spectrum_config import LocalSpectrumConfig as model
+
+            print(f"# crescape fit local-spectrum CONFIG  ({model.__doc__.strip().splitlines()[0]})")
+        else:
+            model = deck_model(eng)
+            print(f"# engine = \"{eng}\"  ({model.__doc__.strip().splitlines()[0] if model.__doc__ else ''})")
         print(f"{'parameter':42s} {'default':>22s}  {'unit':12s} meaning")
         for key, default, unit, desc in iter_parameters(model):
             if key == "engine":
@@ -91,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=_cmd_run)
 
     i = sub.add_parser("info", help="list every deck parameter with default, unit and meaning")
-    i.add_argument("engine", nargs="?", help="crhydro | sde | cloud (default: all)")
+    i.add_argument("engine", nargs="?", help="crhydro | sde | cloud | local-spectrum (fit config) (default: all)")
     i.set_defaults(func=_cmd_info)
 
     pl = sub.add_parser("plot", help="draw figures of a run (or sweep) directory")

@@ -212,9 +212,25 @@ def dump_toml(deck: BaseModel) -> str:
     return tomli_w.dumps(resolved_dict(deck))
 
 
-def iter_parameters(model: type[BaseModel], prefix: str = ""):
-    """Yield (key, default, unit, description) for every parameter of a deck model."""
+class _Required:
+    """Marker of a parameter without default (printed as ``required`` by ``crescape info``)."""
+
+    def __repr__(self):
+        return "required"
+
+
+REQUIRED = _Required()
+
+
+def iter_parameters(model: type[BaseModel], prefix: str = "", parent_desc: str = ""):
+    """Yield (key, default, unit, description) for every parameter of a deck model.
+
+    Required parameters have the default ``REQUIRED``. A sub-table's ``value`` entry (fit
+    parameters ``{value, free, min, max}``) inherits the description of the table itself.
+    """
     import typing
+
+    from pydantic_core import PydanticUndefined
 
     for name, field in model.model_fields.items():
         key = f"{prefix}{name}"
@@ -228,9 +244,14 @@ def iter_parameters(model: type[BaseModel], prefix: str = ""):
                 kf = sub.model_fields.get("kind")
                 if kf is not None and len(subs) > 1:
                     tag = f"[kind={kf.default}]"
-                yield from iter_parameters(sub, f"{key}{tag}.")
+                yield from iter_parameters(sub, f"{key}{tag}.", field.description or "")
             continue
         extra = field.json_schema_extra or {}
         unit = extra.get("unit", "") if isinstance(extra, dict) else ""
         default = field.get_default(call_default_factory=True)
-        yield key, default, unit, field.description or ""
+        if default is PydanticUndefined:
+            default = REQUIRED
+        desc = field.description or ""
+        if name == "value" and parent_desc and desc in ("", "value"):
+            desc = parent_desc
+        yield key, default, unit, desc
