@@ -106,11 +106,11 @@ def test_the_wall_of_the_lis_run_does_not_touch_the_fig11_sources_below_10TeV():
         assert s.boundary_energy(float(t.split()[0]) * Myr, 0.01) > 1e4
 
 
-def test_the_paper_box_wall_shapes_the_6p6Myr_source_from_tens_of_GeV():
+def test_the_paper_box_wall_shapes_the_6p6Myr_source_above_a_few_GeV():
     # in the 300 pc box more than 1 % of the 6.6 Myr source's CRs above a few GeV have left
     # through r_max by 6.6 Myr (√(4Dt) = 94 pc p̃^{1/6}); this is what the lis deck removes
     s = SourceSpectra.from_run(_run("paper"))
-    assert s.boundary_energy(6.6 * Myr, 0.01) < 100.0
+    assert s.boundary_energy(6.6 * Myr, 0.01) < 10.0  # measured 3.4 GeV
     assert s.escaped_fraction(6.6 * Myr)[np.searchsorted(s.E, 1e3)] > 0.5
 
 
