@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from crescape.analysis.crdata import load_calet_2022
-from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, fit_least_squares
+from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, fit_least_squares, window_indices
 from crescape.analysis.local_spectrum_config import load_fit_config
 from crescape.constants import Myr, pc
 
@@ -30,7 +30,6 @@ RUNS = {
 pytestmark = pytest.mark.slow
 
 FIG11 = [("1.2 Myr", "228.7 pc"), ("2.9 Myr", "41.2 pc"), ("6.6 Myr", "2.5 pc")]
-WINDOWS = ((100.0, 500.0), (1e3, 1e4), (1e4, 6e4))  # GeV
 
 
 def _run(which):
@@ -47,15 +46,6 @@ def _model(run, free=False):
         "data": [{"name": "ams02_2015", "phi": "0.564 GV"}, {"name": "calet_2022"}, {"name": "voyager1_2013"}],
     })[0]
     return LocalSpectrumModel(cfg, SourceSpectra.from_run(run))
-
-
-def window_indices(E, J):
-    """−d ln J/d ln E fitted by least squares over the points of E inside each window."""
-    out = []
-    for lo, hi in WINDOWS:
-        m = (E >= lo) & (E <= hi)
-        out.append(-np.polyfit(np.log(E[m]), np.log(J[m]), 1)[0])
-    return np.array(out)
 
 
 def _fig11_indices(which):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from crescape.analysis.crdata import CRDataSet
-from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, cli_fit, loglog_interp
+from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, cli_fit, loglog_interp, window_indices
 from crescape.analysis.local_spectrum_standin import write_analytic_run
 from crescape.analysis.local_spectrum_config import load_fit_config
 from crescape.config import DeckError
@@ -181,13 +181,10 @@ def test_pure_diffusion_fig11_placement_hardens_by_half_of_calet(tmp_path):
     s = SourceSpectra.from_run(write_analytic_run(tmp_path / "exact", t, r, p))
     c = load_calet_2022()
 
-    def windows(E, J):
-        return np.array([-np.polyfit(np.log(E[m]), np.log(J[m]), 1)[0]
-                         for m in ((E >= 100) & (E <= 500), (E >= 1e3) & (E <= 1e4))])
-
     J = sum(np.exp(np.interp(np.log(c.E), np.log(s.E), np.log(s.intensity(a * Myr, d * pc))))
             for a, d in ((1.2, 228.7), (2.9, 41.2), (6.6, 2.5)))
-    model, data = windows(c.E, J), windows(c.E, c.J)
+    two = ((100.0, 500.0), (1e3, 1e4))
+    model, data = window_indices(c.E, J, two), window_indices(c.E, c.J, two)
     assert data[1] - data[0] == pytest.approx(-0.24, abs=0.01)
     assert model[1] - model[0] == pytest.approx(-0.12, abs=0.01), model
 

@@ -23,11 +23,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from crescape.analysis.crdata import load_ams02_2015, load_calet_2022
-from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra
+from crescape.analysis.local_spectrum import CALET_WINDOWS, LocalSpectrumModel, SourceSpectra, window_indices
 from crescape.analysis.local_spectrum_config import load_fit_config
 
 FIG11 = [("1.2 Myr", "228.7 pc"), ("2.9 Myr", "41.2 pc"), ("6.6 Myr", "2.5 pc")]
-WINDOWS = ((100.0, 500.0), (1e3, 1e4), (1e4, 6e4))  # GeV
 
 
 def fig11_model(run):
@@ -45,9 +44,7 @@ def main(out, pairs):
         sel = d.E > 30.0
         err = np.hypot(d.stat_hi[sel], d.syst_hi[sel]) * d.E[sel] ** 2.7
         ax.errorbar(d.E[sel], d.E[sel] ** 2.7 * d.J[sel], yerr=err, fmt=mk, ms=3, lw=0.8, label=d.label)
-    for lo, hi in WINDOWS:
-        sel = (calet.E >= lo) & (calet.E <= hi)
-        g = -np.polyfit(np.log(calet.E[sel]), np.log(calet.J[sel]), 1)[0]
+    for (lo, hi), g in zip(CALET_WINDOWS, window_indices(calet.E, calet.J)):
         bx.plot([lo, hi], [g, g], "k-", lw=3, alpha=0.4)
     bx.plot([], [], "k-", lw=3, alpha=0.4, label="CALET window slopes")
     for k, (label, run) in enumerate(pairs):

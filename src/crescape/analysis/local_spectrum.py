@@ -245,6 +245,25 @@ class SourceSpectra:
         return float(np.max(np.abs(approx[m] / exact[m] - 1.0)))
 
 
+CALET_WINDOWS = ((100.0, 500.0), (1e3, 1e4), (1e4, 6e4))  # GeV: below, between, above the breaks
+
+
+def window_indices(E, J, windows=CALET_WINDOWS) -> np.ndarray:
+    """−d ln J/d ln E fitted by least squares over the points of E inside each (lo, hi) window [GeV].
+
+    Applied alike to data and model (at the data's energies), this compares spectral breaks
+    without the point-to-point noise of a local derivative; CALET 2022 gives 2.80 / 2.56 / 2.88.
+    """
+    E, J = np.asarray(E, float), np.asarray(J, float)
+    out = []
+    for lo, hi in windows:
+        m = (E >= lo) & (E <= hi)
+        if m.sum() < 2:
+            raise ValueError(f"window [{lo:g}, {hi:g}] GeV holds {int(m.sum())} point(s); need >= 2")
+        out.append(-np.polyfit(np.log(E[m]), np.log(J[m]), 1)[0])
+    return np.array(out)
+
+
 def loglog_interp(x, xp, yp, floor=1e-300):
     """Interpolate y(x) linearly in log y vs log x (yp may contain zeros; floor keeps logs finite)."""
     ly = np.log(np.maximum(yp, floor))
@@ -425,9 +444,9 @@ class LocalSpectrumModel:
 
         A hardening is a drop of γ with energy, a softening a rise (seed 000: hardening near
         600 GeV, softening near 10 TeV in the measured spectrum). Default h: the runs' momentum
-        spacing Δ ln p (the coarsest if the sources use several runs). Between momentum bins J is log-log linear, so a much smaller step
-        returns the slope of one interpolation segment and γ(E) shows kinks of ±0.01 at the
-        bin scale (10 bins per decade) that are not physics.
+        spacing Δ ln p (the coarsest if the sources use several runs). Between momentum bins J
+        is log-log linear, so a much smaller step returns the slope of one interpolation segment
+        and γ(E) shows kinks of ±0.01 at the bin scale (10 bins per decade) that are not physics.
         """
         E = np.asarray(E, float)
         if h is None:
