@@ -19,7 +19,8 @@ def _cmd_run(args) -> int:
     else:
         if not args.deck:
             raise SystemExit("crescape run: give a DECK (or --resume DIR)")
-        out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None)
+        out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None,
+                  overwrite=args.overwrite)
     print(f"run written to {out}")
     if args.plot:
         from .plotting import plot_run
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", "-o", help="run directory (default: crescape-run-ENGINE)")
     r.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a deck value")
     r.add_argument("--resume", metavar="DIR", help="continue a stopped run from its last checkpoint")
+    r.add_argument("--overwrite", action="store_true", help="replace the run in an existing --out directory")
     r.add_argument("--plot", action="store_true", help="draw the standard figures when done")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_run)

@@ -14,7 +14,8 @@ ENGINE_MODULES = {
 }
 
 
-def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=None, progress: bool | None = None) -> Path:
+def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=None, progress: bool | None = None,
+        overwrite: bool | None = None) -> Path:
     """Run a deck (path, dict or validated model) and return the run directory.
 
     With ``resume=True``, ``out`` is an existing run directory: the run continues
@@ -35,6 +36,10 @@ def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=
         deck = load_config(deck.model_dump(mode="json", exclude_none=True), overrides)
     if out is None:
         out = Path(f"crescape-run-{deck.engine}")
+    if overwrite is not None and not resume:
+        from .io.rundir import claim_rundir
+
+        claim_rundir(out, overwrite=overwrite)
     mod = importlib.import_module(ENGINE_MODULES[deck.engine])
     show = deck.run.progress if progress is None else progress
     return mod.run(deck, Path(out), resume=resume, progress=show)

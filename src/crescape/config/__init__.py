@@ -159,18 +159,34 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None):
         raise DeckError(f"{name} looks like a sweep file, not a deck: run it with `crescape sweep {name}`")
     if "engine" not in data and "sources" in data:
         raise DeckError(f"{name} looks like a fit config, not a deck: run it with `crescape fit local-spectrum {name}`")
-    engine = data.get("engine", "crhydro")
+    if not isinstance(source, dict):  # a deck file must say what it is: nothing is guessed
+        _require_engine(data, name)
+    engine = data.get("engine", "crhydro")  # decks built in Python default to crhydro
     if not isinstance(engine, str):
         raise DeckError(f"{name} error at 'engine': expected a string, got {engine!r}")
     model = deck_model(engine)
     try:
         deck = model.model_validate(data)
     except ValidationError as exc:
-        raise DeckError(format_validation_error(exc, model, name)) from None
+        msg = format_validation_error(exc, model, name)
+        if "engine" not in data:
+            msg += f"\n{name}: no 'engine' given, validated as crhydro (choose from {', '.join(sorted(ENGINES))})"
+        raise DeckError(msg) from None
     except (ValueError, TypeError, OverflowError) as exc:  # raised by unit conversion outside pydantic
         raise DeckError(f"{name}: {exc}") from None
     _check_finite(deck, name)
     return deck
+
+
+def _require_engine(data: dict, name: str):
+    """A deck file names its engine; an empty deck is an error, not a default 1 cm / 1 s run."""
+    choices = " | ".join(f'"{e}"' for e in sorted(ENGINES))
+    if not data:
+        raise DeckError(f"{name} is empty: a deck needs at least engine = {choices} and its problem "
+                        f"(see examples/*.toml; `crescape info ENGINE` lists every key)")
+    if "engine" not in data:
+        raise DeckError(f"{name} error at 'engine': missing; the first line of a deck names its engine: "
+                        f"engine = {choices}")
 
 
 def _check_finite(node, source: str, prefix: str = ""):
@@ -198,8 +214,10 @@ def _check_finite(node, source: str, prefix: str = ""):
 def _deep_copy(d):
     if isinstance(d, dict):
         return {k: _deep_copy(v) for k, v in d.items()}
-    if isinstance(d, list):
+    if isinstance(d, (list, tuple)):
         return [_deep_copy(v) for v in d]
+    if hasattr(d, "dtype") and hasattr(d, "tolist"):  # numpy scalars and arrays built in Python
+        return _deep_copy(d.tolist())
     return d
 
 
