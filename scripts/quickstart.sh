@@ -8,6 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 crescape_python ""
-echo "crescape: running examples/crhydro_small.toml -> quickstart-run/ ..."
-"$PY" -m crescape.cli run examples/crhydro_small.toml --out quickstart-run --overwrite --plot --quiet
-echo "crescape: done; figures in quickstart-run/figures/. Use the installed command with: source .venv/bin/activate"
+echo "crescape: running examples/crhydro_small.toml -> quickstart-run/ (first run: numba compiles its kernels) ..."
+log="$("$PY" -m crescape.cli run examples/crhydro_small.toml --out quickstart-run --overwrite --plot --quiet)"
+echo "crescape: done: quickstart-run/run.h5 and $(grep -c '^figure ' <<<"$log") figures in quickstart-run/figures/"
+if [ -z "${VIRTUAL_ENV:-}" ]; then
+    echo "crescape: to use the 'crescape' command: source .venv/bin/activate"
+fi
