@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import __version__
+from ._version import __version__
+from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
 
 
 def _cmd_run(args) -> int:
@@ -128,10 +129,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    from .config import DeckError
-    from .engines.driver import Interrupted, SimulationError
-    from .io import OutputDirError, RunFileError
-
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -4,7 +4,9 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from .config import DeckError, load_config
+from .config import load_config
+from .errors import DeckError
+from .io.rundir import CONFIG_NAME
 
 # engine name -> module exposing ``run(deck, out: Path, resume: bool, progress: bool) -> Path``
 ENGINE_MODULES = {
@@ -20,8 +22,6 @@ def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=
     With ``resume=True``, ``out`` is an existing run directory: the run continues
     from its last checkpoint using the deck saved there.
     """
-    from .io.rundir import CONFIG_NAME
-
     if resume:
         if out is None:
             raise DeckError("resume needs the run directory")

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import DeckError
+
 
 def chunk_bounds(n: int, block_size: int, n_chunks: int) -> list[tuple[int, int]]:
     """[(start, count)] covering 0…n-1 with chunk sizes a multiple of ``block_size``."""
@@ -50,8 +52,6 @@ def run_sde_distributed(deck, out, client=None, n_chunks: int | None = None, sch
     if not hasattr(deck, "model_dump"):
         deck = load_config(deck)
     if deck.engine != "sde":
-        from .config import DeckError
-
         raise DeckError(f"distributed ensembles need engine = 'sde' (got {deck.engine!r})")
     out = prepare_rundir(out, deck)
     own = client is None

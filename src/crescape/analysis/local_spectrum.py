@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import DeckError
 from ..constants import GeV, c, m_p_c2, pc, Myr
 from .crdata import M_P_GEV, dR_dEkn, ekn_to_rigidity, load_dataset
 
@@ -539,7 +540,6 @@ def _table(model, th, err=None) -> str:
 def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
     """``crescape fit local-spectrum CONFIG``: χ² of the configured sources, least-squares fit,
     emcee posterior, best-fit table, model tables and figures (PNG) in ``outdir``."""
-    from ..config import DeckError
     from .local_spectrum_config import load_fit_config, resolve_run_path
 
     cfg, base = load_fit_config(config_path)

@@ -16,16 +16,14 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
+from ..errors import DeckError
+
 # engine name -> "module:Model"; each engine owns its deck module.
 ENGINES: dict[str, str] = {
     "crhydro": "crescape.config.crhydro:CRHydroDeck",
     "sde": "crescape.config.sde:SDEDeck",
     "cloud": "crescape.config.cloud:CloudDeck",
 }
-
-
-class DeckError(ValueError):
-    """A deck could not be read or validated. The message is meant for people."""
 
 
 def deck_model(engine: str) -> type[BaseModel]:

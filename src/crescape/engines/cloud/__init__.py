@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...errors import DeckError
 from ...io import prepare_rundir
 from ..driver import run_time_loop
 from .setup import build
@@ -22,8 +23,6 @@ def make_stepper(deck) -> CloudStepper:
     Set-up problems that need more than one section to detect (e.g. a background
     diffusion below the Bohm limit) raise :class:`crescape.config.DeckError`.
     """
-    from ...config import DeckError
-
     try:
         su = build(deck)
     except ValueError as exc:

@@ -21,7 +21,7 @@ import numpy as np
 
 from ... import constants as C
 from ...physics import waves as Wv
-from ..driver import SimulationError
+from ...errors import SimulationError
 from . import kernels as K
 from .setup import CloudSetup, snr_tube_radius, spin_down_luminosity
 

@@ -7,7 +7,7 @@ import numpy as np
 from numba import njit
 
 from ...constants import k_B
-from ..driver import SimulationError
+from ...errors import SimulationError
 
 
 @njit(cache=True)

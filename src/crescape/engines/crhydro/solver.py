@@ -36,7 +36,7 @@ import numpy as np
 
 from ...constants import k_B, m_p
 from ...grid import RadialGrid
-from ..driver import SimulationError
+from ...errors import SimulationError
 from . import diagnostics as diag
 from .hydro import HydroWork, conserved
 from .setup import initial_primitives

@@ -15,6 +15,7 @@ import numba
 import numpy as np
 
 from ... import constants as C
+from ...errors import SimulationError
 from ...flows import FlowSpec, colliding_shocks, hydro_replay, isenberg, no_flow, planar_shock, sedov, uniform_divergence
 from ...flows.blast import shock_speed
 from . import kernels as K
@@ -188,8 +189,6 @@ def check_constraints(res: ChunkResult, setup: Setup, warn=True) -> dict:
                           "particles see a smooth flow, spectra too steep; raise run.dt, narrow the shock or "
                           "use run.width_scaling", stacklevel=2)
     if c["nan_particles"] > 0:
-        from ..driver import SimulationError
-
         raise SimulationError(f"SDE: {int(c['nan_particles'])} pseudo-particles became NaN (check the flow, "
                               "diffusion.* and run.dt); no spectra were written")
     if c["stack_overflows"] > 0:
