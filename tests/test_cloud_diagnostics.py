@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from crescape import constants as C
+from crescape.core import constants as C
 from crescape.analysis.grammage import linear_slab_grammage
 from crescape.config import load_config
 from crescape.engines.cloud import diagnostics as D

@@ -11,7 +11,7 @@ the Nava et al. (2016) half-life (half of the CRs of that energy left |z| < a).
 import numpy as np
 import pytest
 
-from crescape import constants as C
+from crescape.core import constants as C
 from crescape.config import load_config
 from crescape.engines.cloud.diagnostics import escape_radius, run_half_life
 

@@ -11,7 +11,7 @@ import pytest
 from scipy.optimize import brentq
 from scipy.special import erf
 
-from crescape import constants as C
+from crescape.core import constants as C
 from crescape.config import DeckError, load_config
 from crescape.engines.cloud import make_stepper
 from crescape.engines.driver import SimulationError

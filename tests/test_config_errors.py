@@ -4,7 +4,7 @@ import math
 import pytest
 
 from crescape.config import DeckError, dump_toml, load_config
-from crescape.constants import pc
+from crescape.core.constants import pc
 
 
 BAD_DECKS = [

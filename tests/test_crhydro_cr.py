@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_crhydro_cr_helpers import build, cr_deck  # noqa: E402
 
 from crescape.config import DeckError, load_config  # noqa: E402
-from crescape.constants import Myr, kyr, m_p, pc  # noqa: E402
+from crescape.core.constants import Myr, kyr, m_p, pc  # noqa: E402
 
 SMALL = Path(__file__).parents[1] / "examples" / "crhydro_small.toml"
 

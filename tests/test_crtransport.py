@@ -10,7 +10,7 @@ from scipy.special import erf
 sys.path.insert(0, str(Path(__file__).parent))
 from test_crhydro_cr_helpers import build, cr_deck  # noqa: E402
 
-from crescape.constants import Myr, c, m_p, pc  # noqa: E402
+from crescape.core.constants import Myr, c, m_p, pc  # noqa: E402
 from crescape.physics import losses  # noqa: E402
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from crescape import constants as C
+from crescape.core import constants as C
 from crescape.analysis import gamma as G
 
 

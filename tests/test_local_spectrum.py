@@ -10,7 +10,7 @@ from crescape.analysis.local_spectrum import (
     power_law_rigidity,
 )
 from crescape.analysis.local_spectrum_standin import tophat_diffusion_density
-from crescape.constants import GeV, Myr, c, m_p_c2, pc
+from crescape.core.constants import GeV, Myr, c, m_p_c2, pc
 
 
 def test_kinetic_energy_of_p_equal_mc_is_sqrt2_minus_1_rest_energies():

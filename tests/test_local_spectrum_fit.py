@@ -9,7 +9,7 @@ from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, 
 from crescape.analysis.local_spectrum_standin import write_analytic_run
 from crescape.analysis.local_spectrum_config import load_fit_config
 from crescape.config import DeckError
-from crescape.constants import Myr, pc
+from crescape.core.constants import Myr, pc
 
 
 @pytest.fixture(scope="module")

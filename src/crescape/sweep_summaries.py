@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from .constants import pc
+from .core.constants import pc
 
 SUMMARIES: dict[str, dict[str, tuple]] = {"crhydro": {}, "sde": {}, "cloud": {}}
 _GENERIC = re.compile(r"^(history|snapshots|escaped|spectra)\.(\w+)\.(first|last|min|max|absmax|mean)$")
@@ -129,7 +129,7 @@ def _t_half(run):
 def mass_inside(run, radius: float) -> np.ndarray:
     """Gas mass inside ``radius`` at every snapshot time: Σ ρ V over the grid's exact cell
     volumes (the cell cut by ``radius`` counts with its volume fraction)."""
-    from .grid import cell_volumes, make_faces
+    from .core.grid import cell_volumes, make_faces
 
     g = run.config.grid
     rf = make_faces(g.r_min, g.r_max, g.n_cells, g.spacing, g.stretch)

@@ -20,7 +20,7 @@ from importlib import resources
 
 import numpy as np
 
-from ..constants import GeV, m_p_c2, m_u
+from ..core.constants import GeV, m_p_c2, m_u
 
 M_P_GEV = m_p_c2 / GeV  # proton rest energy [GeV] (0.938272...)
 M_U_GEV = m_u * 2.99792458e10**2 / GeV  # atomic mass unit [GeV]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..constants import M_sun, Myr, k_B, m_p, pc
+from ..core.constants import M_sun, Myr, k_B, m_p, pc
 from .spectra import cell_volumes
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import least_squares
 from scipy.special import erfc
 
-from .. import constants as C
+from ..core import constants as C
 
 
 def pion_emissivity(E_gamma, E_p, N_p, n_H=1.0, nuclear_enhancement=True):

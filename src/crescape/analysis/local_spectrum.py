@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DeckError
-from ..constants import GeV, c, m_p_c2, pc, Myr
+from ..core.constants import GeV, c, m_p_c2, pc, Myr
 from .crdata import M_P_GEV, dR_dEkn, ekn_to_rigidity, load_dataset
 
 CM2_PER_M2 = 1e4
@@ -162,7 +162,7 @@ class SourceSpectra:
         esc = run.escaped
         grid = getattr(run.config, "grid", None)
         if esc is not None and grid is not None and "escaped" in esc:
-            from ..grid import make_grid
+            from ..core.grid import make_grid
 
             g = make_grid(grid)
             same_t = esc["t"].size == snaps["t"].size and np.allclose(esc["t"].values, snaps["t"].values)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import GeV, pc
+from ..core.constants import GeV, pc
 from .local_spectrum import kinetic_energy
 
 

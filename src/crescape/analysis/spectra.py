@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..constants import GeV, c, m_p
+from ..core.constants import GeV, c, m_p
 from ..physics.losses import kinetic_energy
 
 M2_PER_CM2 = 1e4
@@ -15,7 +15,7 @@ M2_PER_CM2 = 1e4
 
 def cell_volumes(r_centres, geometry="spherical"):
     """Cell volumes from cell centres of a uniform grid starting at r = 0 (as written in run files)."""
-    from ..grid import cell_volumes as _cv
+    from ..core.grid import cell_volumes as _cv
 
     rc = np.asarray(r_centres, dtype=float)
     dr = np.diff(rc)

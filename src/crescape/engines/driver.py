@@ -30,7 +30,7 @@ import xarray as xr
 
 from ..errors import Interrupted, SimulationError
 from ..io import CHECKPOINT_NAME, RUN_NAME, file_attrs, load_checkpoint, read_run_file, save_checkpoint, write_run_file
-from ..progress import SimProgress
+from ..core.progress import SimProgress
 
 
 class _Recorder:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .. import constants as C
+from ..core import constants as C
 
 m_H = 1.00784 * C.m_u  # hydrogen atom mass [g]
 

@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .. import constants as C  # noqa: E402
+from ..core import constants as C  # noqa: E402
 
 FIGURES = ("profiles", "halflife", "kappa_t", "gamma")
 

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..constants import kyr, pc  # noqa: E402
+from ..core.constants import kyr, pc  # noqa: E402
 
 # (variable, label, log axis)
 PROFILE_VARS = [

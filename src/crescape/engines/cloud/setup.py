@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ... import constants as C
+from ...core import constants as C
 from ...physics import waves as W
 from ...physics.ism import Phase, phase_index
 

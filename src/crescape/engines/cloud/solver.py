@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import constants as C
+from ...core import constants as C
 from ...physics import waves as Wv
 from ...errors import SimulationError
 from . import kernels as K

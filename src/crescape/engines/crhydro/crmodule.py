@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...constants import c, eV, m_p
-from ...grid import momentum_grid
+from ...core.constants import c, eV, m_p
+from ...core.grid import momentum_grid
 from ...physics.diffusion import face_diffusivity, registered_diffusion
 from ...physics.losses import (COULOMB_COEFF, IONISATION_COEFF, beta_of_p, ionisation_shape, kinetic_energy,
                                x_m_cubed)

@@ -6,7 +6,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ...constants import k_B
+from ...core.constants import k_B
 from ...errors import SimulationError
 
 

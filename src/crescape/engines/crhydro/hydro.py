@@ -2,7 +2,7 @@
 
 Conservative variables per cell, ``U[:, i] = (ρ, ρv, E)`` with ``E = ½ρv² + P/(γ−1)``;
 geometry enters only through the face areas ``A`` and exact cell volumes ``V`` of
-:class:`crescape.grid.RadialGrid`::
+:class:`crescape.core.grid.RadialGrid`::
 
     V_i dU_i/dt = −(A₊F₊ − A₋F₋) + (0, P_i (A₊ − A₋), 0)
 

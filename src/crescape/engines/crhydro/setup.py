@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...constants import k_B, m_p
+from ...core.constants import k_B, m_p
 from ...physics.cooling import CoolingFunction, equilibrium_density
 
 

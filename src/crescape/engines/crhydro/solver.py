@@ -5,7 +5,7 @@ Interface for source modules (the CR half, ``crmodule.make_cr_module(deck, grid)
 The solver exposes
 
 - ``U``: float64 array (3, n_cells) of (ρ, ρv, E), E = ½ρv² + P/(γ−1) (modify in place);
-- ``grid`` (:class:`crescape.grid.RadialGrid`: ``rf, rc, dr, A, V, geometry``),
+- ``grid`` (:class:`crescape.core.grid.RadialGrid`: ``rf, rc, dr, A, V, geometry``),
   ``gamma``, ``mu`` (mean mass in m_p), ``mu_mp`` (g), ``t`` [s], ``nstep``, ``deck``;
 - ``primitives() -> (rho, v, P, T)`` numpy arrays (T = μ m_p P/(ρ k_B));
 - ``modules``: list of source modules. A module provides
@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...constants import k_B, m_p
-from ...grid import RadialGrid
+from ...core.constants import k_B, m_p
+from ...core.grid import RadialGrid
 from ...errors import SimulationError
 from . import diagnostics as diag
 from .hydro import HydroWork, conserved

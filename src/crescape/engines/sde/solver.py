@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from ... import constants as C
+from ...core import constants as C
 from ...errors import SimulationError
 from ...flows import FlowSpec, colliding_shocks, hydro_replay, isenberg, no_flow, planar_shock, sedov, uniform_divergence
 from ...flows.blast import shock_speed
