@@ -13,7 +13,7 @@ import pytest
 
 from crescape.core import constants as C
 from crescape.config import load_config
-from crescape.engines.cloud.diagnostics import escape_radius, run_half_life
+from crescape.engines.cloud.analysis import escape_radius, run_half_life
 
 
 def _maker(phase, E, z_max, n_cells, wave_energy="total"):

@@ -8,7 +8,7 @@ from crescape.core import constants as C
 from crescape.config import DeckError, load_config
 from crescape.engines.cloud import kernels as K
 from crescape.engines.cloud import make_stepper
-from cloud_helpers import advance, cloud_deck
+from helpers.cloud import advance, cloud_deck
 
 
 def _deck(**sections):

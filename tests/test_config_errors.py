@@ -96,9 +96,10 @@ def test_unreadable_and_malformed_files(tmp_path):
 
 
 def test_no_parameter_default_is_nan_for_any_engine():
-    from crescape.config import ENGINES, deck_model, iter_parameters
+    from crescape.config import deck_model, iter_parameters
+    from crescape.engines.registry import engine_names
 
-    for eng in ENGINES:
+    for eng in engine_names():
         for key, default, _unit, _desc in iter_parameters(deck_model(eng)):
             vals = default if isinstance(default, (list, tuple)) else [default]
             for v in vals:

@@ -5,8 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_crhydro_cr_helpers import build, cr_deck  # noqa: E402
+from helpers.crhydro_cr import build, cr_deck
 
 from crescape.config import DeckError, load_config  # noqa: E402
 from crescape.core.constants import Myr, kyr, m_p, pc  # noqa: E402

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from crescape.config import DeckError, load_config
-from crescape.engines.sde import propagation, simulate
+from crescape.engines.sde import analysis as propagation, simulate
 from crescape.io import open_run
 from crescape.runner import run as crescape_run
 

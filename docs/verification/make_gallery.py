@@ -41,7 +41,7 @@ def tmod(name):
     if name not in _MODS:
         if str(TESTS) not in sys.path:
             sys.path.insert(0, str(TESTS))
-        spec = importlib.util.spec_from_file_location(f"_gallery_{name}", TESTS / f"{name}.py")
+        spec = importlib.util.spec_from_file_location(f"_gallery_{name.replace('/', '_')}", TESTS / f"{name}.py")
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
         _MODS[name] = mod
@@ -50,10 +50,10 @@ def tmod(name):
 
 def cr_helpers():
     """The CR-module test helpers (deck builder + stand-in solver), under their current file name."""
-    for name in ("test_crhydro_cr_helpers", "crcr_helpers"):
+    for name in ("helpers/crhydro_cr", "test_crhydro_cr_helpers"):
         if (TESTS / f"{name}.py").exists():
             return tmod(name)
-    raise FileNotFoundError("tests/test_crhydro_cr_helpers.py (CR-module test helpers) not found")
+    raise FileNotFoundError("tests/helpers/crhydro_cr.py (CR-module test helpers) not found")
 
 
 def save(fig, name, **numbers):
@@ -379,7 +379,7 @@ def _cloud_deck(phase, energies, a_pc, z_max, n_cells):
 def fig_cloud_halflife():
     """t_1/2(E) per ISM phase at fixed a, and the literature points at their self-consistent a."""
     from crescape.core import constants as C
-    from crescape.engines.cloud.diagnostics import run_half_life
+    from crescape.engines.cloud.analysis import run_half_life
 
     E = [10.0, 31.6, 100.0, 316.0, 1000.0]
     curves = {"HISM": (40.0, "1.5 kpc"), "WIM": (20.0, "600 pc"), "WNM": (15.0, "600 pc"), "CNM": (4.0, "300 pc")}

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crescape.analysis import crhydro as ah
+from crescape.engines.crhydro import analysis as ah
 from crescape.analysis.spectra import cell_volumes
 from crescape.core.constants import M_sun, Myr, pc
 from crescape.io import open_run

@@ -9,6 +9,8 @@ import argparse
 import sys
 
 from ._version import __version__
+from .config import iter_parameters
+from .engines.registry import engine_names, get_engine
 from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
 
 
@@ -31,17 +33,16 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_info(args) -> int:
-    from .config import ENGINES, deck_model, iter_parameters
-
-    engines = [args.engine] if args.engine else [*ENGINES, "local-spectrum"]
+    engines = [args.engine] if args.engine else [*engine_names(), "local-spectrum"]
     for eng in engines:
         if eng == "local-spectrum":  # the config of `crescape fit local-spectrum`, not an engine deck
             from .analysis.local_spectrum_config import LocalSpectrumConfig as model
 
             print(f"# crescape fit local-spectrum CONFIG  ({model.__doc__.strip().splitlines()[0]})")
         else:
-            model = deck_model(eng)
-            print(f"# engine = \"{eng}\"  ({model.__doc__.strip().splitlines()[0] if model.__doc__ else ''})")
+            engine = get_engine(eng)
+            model = engine.deck
+            print(f"# engine = \"{eng}\"  ({engine.description})")
         print(f"{'parameter':42s} {'default':>22s}  {'unit':12s} meaning")
         for key, default, unit, desc in iter_parameters(model):
             if key == "engine":
@@ -71,7 +72,7 @@ def _cmd_movie(args) -> int:
 def _cmd_fit(args) -> int:
     if args.what != "local-spectrum":
         raise SystemExit(f"crescape fit: unknown target {args.what!r} (choose: local-spectrum)")
-    from .analysis.local_spectrum import cli_fit
+    from .plotting.local_spectrum import cli_fit
 
     return cli_fit(args.config, outdir=args.out, mcmc=not args.no_mcmc)
 

@@ -1,19 +1,13 @@
 """Dispatch a validated deck to its engine: ``crescape.run(deck, out)``."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from .config import load_config
 from .errors import DeckError
 from .io.rundir import CONFIG_NAME
+from .engines.registry import get_engine
 
-# engine name -> module exposing ``run(deck, out: Path, resume: bool, progress: bool) -> Path``
-ENGINE_MODULES = {
-    "crhydro": "crescape.engines.crhydro",
-    "sde": "crescape.engines.sde",
-    "cloud": "crescape.engines.cloud",
-}
 
 
 def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=None, progress: bool | None = None) -> Path:
@@ -35,6 +29,6 @@ def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=
         deck = load_config(deck.model_dump(mode="json", exclude_none=True), overrides)
     if out is None:
         out = Path(f"crescape-run-{deck.engine}")
-    mod = importlib.import_module(ENGINE_MODULES[deck.engine])
+    engine = get_engine(deck.engine)
     show = deck.run.progress if progress is None else progress
-    return mod.run(deck, Path(out), resume=resume, progress=show)
+    return engine.run(deck, Path(out), resume=resume, progress=show)

@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .config import DeckError, format_validation_error, load_config, read_toml, resolved_dict
 from .io import RUN_NAME, prepare_rundir, sha256_file, write_text_atomic
 from .sweep_index import build_index, read_index, write_index  # noqa: F401  (public API)
-from .sweep_summaries import SUMMARIES, compute_summaries, run_summary_units
+from .sweep_summaries import compute_summaries, engine_summaries, run_summary_units
 
 THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
               "MKL_NUM_THREADS": "1"}
@@ -373,7 +373,7 @@ def run_sweep(path: str | Path, out: str | Path | None = None, scheduler: str | 
         return _run_ensemble(spec, base, path, out, scheduler, workers, client)
     points = expand_points(spec, base, source)
     engine = points[0].deck["engine"]
-    summaries = spec.summaries if spec.summaries is not None else list(SUMMARIES.get(engine, {}))
+    summaries = spec.summaries if spec.summaries is not None else list(engine_summaries(engine))
     out = Path(out) if out else Path(f"crescape-sweep-{sanitize(Path(path).stem)}")
     prepare_rundir(out, None, resume=True)  # writable, enough space — before any run starts
     runs = (out / "runs").resolve()

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.constants import GeV, pc
-from .local_spectrum import kinetic_energy
+from .local_spectrum import kinetic_energy_gev
 
 
 def tophat_diffusion_density(r, t, r0, D):
@@ -47,7 +47,7 @@ def write_analytic_run(out, t, r, p, D0=1e26, delta=1.0 / 3.0, r0=5 * pc, E_cr=1
     import xarray as xr
 
     t, r, p = (np.asarray(x, float) for x in (t, r, p))
-    eps = kinetic_energy(p) * GeV
+    eps = kinetic_energy_gev(p) * GeV
     shape = p ** (-slope)
     A = E_cr / (4.0 / 3.0 * math.pi * r0**3 * np.trapezoid(eps * shape, p))
     D = D0 * p**delta

@@ -8,7 +8,6 @@ suggestion for misspelt keys); the CLI prints it without a traceback.
 from __future__ import annotations
 
 import difflib
-import importlib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,23 +15,14 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
+from ..engines.registry import get_engine
 from ..errors import DeckError
 
-# engine name -> "module:Model"; each engine owns its deck module.
-ENGINES: dict[str, str] = {
-    "crhydro": "crescape.config.crhydro:CRHydroDeck",
-    "sde": "crescape.config.sde:SDEDeck",
-    "cloud": "crescape.config.cloud:CloudDeck",
-}
 
 
 def deck_model(engine: str) -> type[BaseModel]:
-    if engine not in ENGINES:
-        hint = difflib.get_close_matches(str(engine), ENGINES, n=1)
-        extra = f" — did you mean {hint[0]!r}?" if hint else ""
-        raise DeckError(f"deck error at 'engine': unknown engine {engine!r}{extra} (choose from {sorted(ENGINES)})")
-    mod, name = ENGINES[engine].split(":")
-    return getattr(importlib.import_module(mod), name)
+    """The pydantic deck model of ``engine`` (from the engine registry)."""
+    return get_engine(engine).deck
 
 
 def _parse_value(text: str) -> Any:

@@ -89,7 +89,7 @@ class CloudSetup:
     snr: tuple | None = None  # radius = 'snr': (t_rel, E_SN, M_ej, rho0, a_frac), see :func:`snr_tube_radius`
 
 
-def make_grid(g):
+def make_tube_grid(g):
     n = g.n_cells
     if g.spacing == "uniform":
         zf = np.linspace(0.0, g.z_max, n + 1)
@@ -162,7 +162,7 @@ def loss_rates(deck, E, mass, phases, pidx):
 
 
 def build(deck) -> CloudSetup:
-    zf, zc, dz = make_grid(deck.grid)
+    zf, zc, dz = make_tube_grid(deck.grid)
     E = energy_grid(deck.cr)
     mass = C.m_p if deck.cr.species == "proton" else C.m_e
     phases, pidx = build_phases(deck, zc)

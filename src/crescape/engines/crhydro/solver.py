@@ -39,7 +39,7 @@ from ...core.grid import RadialGrid
 from ...errors import SimulationError
 from . import diagnostics as diag
 from .hydro import HydroWork, conserved
-from .setup import initial_primitives
+from .problems import initial_primitives
 from .thermal import ThermalStep
 
 

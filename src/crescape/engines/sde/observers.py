@@ -17,7 +17,7 @@ import numpy as np
 
 
 def default_observers(deck, flow):
-    from ...config.sde import ObserverSpec
+    from .deck import ObserverSpec
 
     if deck.output.observers:
         return list(deck.output.observers)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .base import Density, Diffusivity, Energy, Length, MagField, OutputSection, Pressure, Section, Time, Velocity, qfield
+from ...config.base import Density, Diffusivity, Energy, Length, MagField, OutputSection, Pressure, Section, Time, Velocity, qfield
 
 
 class SDERunSection(Section):

@@ -1,6 +1,6 @@
 """CR figures of CR-hydro runs in the style of seed 000 Figs. 1–10.
 
-``FIGURES`` (merged into ``crescape plot RUN`` by :mod:`crescape.plotting.crhydro`) draws
+``FIGURES`` (merged into ``crescape plot RUN`` by :mod:`crescape.engines.crhydro.figures`) draws
 one run; :func:`compare` overlays several runs (e.g. D0 = 1e26, 1e27, 1e28 as in Figs. 1, 2,
 4, 10, or with/without streaming heating as in Fig. 6). Runs without CRs yield no figures.
 """
@@ -14,11 +14,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..analysis import crhydro as ac  # noqa: E402
-from ..analysis import escape as es  # noqa: E402
-from ..analysis import spectra as sp  # noqa: E402
-from ..core.constants import GeV, Myr, kyr, pc  # noqa: E402
-from ..physics.losses import kinetic_energy  # noqa: E402
+from . import analysis as ac  # noqa: E402
+from ...analysis import escape as es  # noqa: E402
+from ...analysis import spectra as sp  # noqa: E402
+from ...core.constants import GeV, Myr, kyr, pc  # noqa: E402
+from ...physics.losses import kinetic_energy  # noqa: E402
 
 PAPER_TIMES = (0.5 * kyr, 10 * kyr, 1 * Myr)
 STYLES = ("--", "-", ":", "-.")

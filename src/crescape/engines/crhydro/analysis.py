@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.constants import M_sun, Myr, k_B, m_p, pc
-from .spectra import cell_volumes
+from ...core.constants import M_sun, Myr, k_B, m_p, pc
+from ...analysis.spectra import cell_volumes
 
 
 def snapshot_at(run, t):
@@ -121,8 +121,8 @@ def temperature(P, n):
 
 def seed000_summary(run) -> dict:
     """The numbers seed 000 quotes, measured on a run (see docs/crhydro_cr.md for the paper's values)."""
-    from . import escape as es
-    from . import spectra as sp
+    from ...analysis import escape as es
+    from ...analysis import spectra as sp
 
     out = dict(initial_ism(run))
     out["E_g"] /= 1e51

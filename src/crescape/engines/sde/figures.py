@@ -116,7 +116,7 @@ def _propagation(run, outdir, fmt):
     g = run.groups.get("xp_hist")
     if g is None or run.config is None or run.config.grid.geometry != "planar":
         return []
-    from ..engines.sde.propagation import boundary_spectra, kappa_function
+    from .analysis import boundary_spectra, kappa_function
 
     H = g["dN_dlnp_dx"].values[-1]
     if H.sum() <= 0:

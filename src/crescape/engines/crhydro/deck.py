@@ -5,7 +5,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .base import (
+from ...config.base import (
     Density,
     Diffusivity,
     Energy,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core.constants import k_B, m_p
-from ...physics.cooling import CoolingFunction, equilibrium_density
+from ....core.constants import k_B, m_p
+from ....physics.cooling import CoolingFunction, equilibrium_density
 
 
 def _cooling(deck) -> CoolingFunction:

@@ -10,7 +10,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, model_validator
 
-from .base import (Diffusivity, Energy, Length, MagField, NumberDensity, OutputSection, Power, Pressure, RunSection,
+from ...config.base import (Diffusivity, Energy, Length, MagField, NumberDensity, OutputSection, Power, Pressure, RunSection,
                    Section, Temperature, Time, qfield)
 
 _PRESETS = ("HISM", "WIM", "WNM", "CNM", "DIM", "DC")
@@ -63,7 +63,7 @@ class PhaseSpec(Section):
         return self
 
     def build(self):
-        from ..physics.ism import Phase, get_phase
+        from ...physics.ism import Phase, get_phase
 
         kw = {k: getattr(self, k) for k in ("T", "B", "x_i", "n_tot", "mu_i", "mu_n", "molecular", "L_inj", "M_A")}
         if self.preset is not None:

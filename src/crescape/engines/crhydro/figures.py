@@ -1,7 +1,7 @@
 """Figures of CR-hydro runs: gas profiles at the snapshot times and the history (budgets).
 
 ``plot(run, outdir, figure=None, fmt="png")`` draws every figure in :data:`FIGURES` (or
-the one named ``figure``). CR figures from ``crescape.plotting.crhydro_cr`` are merged in
+the one named ``figure``). CR figures from ``crescape.engines.crhydro.figures_cr`` are merged in
 when that module exists.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..core.constants import kyr, pc  # noqa: E402
+from ...core.constants import kyr, pc  # noqa: E402
 
 # (variable, label, log axis)
 PROFILE_VARS = [
@@ -130,7 +130,7 @@ FIGURES = {"gas_profiles": gas_profiles, "heating_rates": heating_profiles, "his
 def _all_figures() -> dict:
     figs = dict(FIGURES)
     try:
-        from . import crhydro_cr
+        from . import figures_cr as crhydro_cr
     except ImportError:
         return figs
     figs.update(getattr(crhydro_cr, "FIGURES", {}))
