@@ -119,7 +119,7 @@ def test_slope_fit_recovers_a_power_law():
 def test_generic_summaries_reduce_run_file_variables():
     import xarray as xr
 
-    from crescape.sweep_summaries import compute_summaries
+    from crescape.sweep.summaries import compute_summaries
 
     class FakeRun:
         attrs = {"engine": "crhydro"}

@@ -3,10 +3,10 @@
 Public API: :func:`load_config`, :func:`run`, :func:`open_run`, ``__version__``.
 """
 from ._version import __version__
+from .api import run
 from .config import load_config
 from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
 from .io.rundir import open_run
-from .runner import run
 
 __all__ = [
     "__version__", "load_config", "open_run", "run",

@@ -4,10 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import load_config
+from .engines.registry import get_engine
 from .errors import DeckError
 from .io.rundir import CONFIG_NAME
-from .engines.registry import get_engine
-
 
 
 def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=None, progress: bool | None = None) -> Path:

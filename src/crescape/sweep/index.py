@@ -10,15 +10,15 @@ import re
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
-from .config import iter_parameters
-from .io import write_text_atomic
-from .sweep_summaries import summary_units
+from .. import __version__
+from ..config import deck_model, iter_parameters
+from ..io import read_run_file, write_run_file, write_text_atomic
+from .summaries import summary_units
 
 
 def _axis_units(engine: str, keys: list[str]) -> dict[str, str]:
-    from .config import deck_model
-
     table = {}
     for key, _d, unit, _desc in iter_parameters(deck_model(engine)):
         table.setdefault(re.sub(r"\[kind=[^\]]*\]", "", key), unit)
@@ -27,8 +27,6 @@ def _axis_units(engine: str, keys: list[str]) -> dict[str, str]:
 
 def build_index(points: list, results: dict[str, dict], engine: str, summaries: list[str], mode: str):
     """The sweep index as an xarray Dataset over ``run`` (axes in CGS, summaries, status, error)."""
-    import xarray as xr
-
     keys = list(points[0].overrides) if points else []
     names = [p.name for p in points]
     units = _axis_units(engine, keys)
@@ -60,9 +58,6 @@ def build_index(points: list, results: dict[str, dict], engine: str, summaries: 
 
 def write_index(out: Path, ds) -> None:
     """index.h5 (crescape run-file format, checksummed) and index.csv, both atomic."""
-    from . import __version__
-    from .io import write_run_file
-
     write_run_file(out / "index.h5", {"index": ds}, {"crescape_version": __version__, "kind": "sweep-index"})
     df = ds.to_dataframe()
     write_text_atomic(out / "index.csv", df.to_csv())
@@ -70,7 +65,5 @@ def write_index(out: Path, ds) -> None:
 
 def read_index(path: str | Path):
     """The index Dataset of a sweep directory."""
-    from .io import read_run_file
-
     groups, _ = read_run_file(Path(path) / "index.h5")
     return groups["index"]

@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from .engines.registry import engine_names, get_engine
+from ..engines.registry import engine_names, get_engine
 
 _GENERIC = re.compile(r"^(history|snapshots|escaped|spectra)\.(\w+)\.(first|last|min|max|absmax|mean)$")
 _REDUCE = {"first": lambda a: a[0], "last": lambda a: a[-1], "min": np.nanmin, "max": np.nanmax,

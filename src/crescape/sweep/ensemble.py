@@ -16,7 +16,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import DeckError
+from ..config import load_config, resolved_dict
+from ..engines.sde import build_setup, check_constraints, merge, simulate_chunk
+from ..engines.sde.output import to_groups
+from ..errors import DeckError
+from ..io import RUN_NAME, file_attrs, prepare_rundir, write_run_file
+from .cluster import limit_threads, make_client
 
 
 def chunk_bounds(n: int, block_size: int, n_chunks: int) -> list[tuple[int, int]]:
@@ -29,10 +34,6 @@ def chunk_bounds(n: int, block_size: int, n_chunks: int) -> list[tuple[int, int]
 
 
 def _simulate_chunk_task(deck_dict: dict, start: int, count: int):
-    from .config import load_config
-    from .engines.sde import simulate_chunk
-    from .sweep import limit_threads
-
     limit_threads()
     return simulate_chunk(load_config(deck_dict), start, count)
 
@@ -44,11 +45,6 @@ def run_sde_distributed(deck, out, client=None, n_chunks: int | None = None, sch
     ``client``: an existing ``distributed.Client``; otherwise one is made for ``scheduler``
     (``tcp://HOST:PORT``) or a loopback LocalCluster. ``n_chunks`` defaults to 4 per worker.
     """
-    from .config import load_config, resolved_dict
-    from .engines.sde import build_setup, check_constraints, merge
-    from .engines.sde.output import to_groups
-    from .io import RUN_NAME, file_attrs, prepare_rundir, write_run_file
-
     if not hasattr(deck, "model_dump"):
         deck = load_config(deck)
     if deck.engine != "sde":
@@ -57,9 +53,7 @@ def run_sde_distributed(deck, out, client=None, n_chunks: int | None = None, sch
     own = client is None
     cluster = None
     if own:
-        from .sweep import _client
-
-        client, cluster = _client(scheduler, workers, 1 << 30)
+        client, cluster = make_client(scheduler, workers, 1 << 30)
     try:
         nw = max(1, len(client.scheduler_info()["workers"]))
         bounds = chunk_bounds(deck.injection.n_particles, deck.run.block_size, n_chunks or 4 * nw)
