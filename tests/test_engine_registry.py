@@ -16,20 +16,13 @@ from crescape.plotting import plot_run
 TESTS = Path(__file__).parent
 
 
-@pytest.fixture
-def toy(monkeypatch):
-    """Register the toy engine with its one registry line."""
-    monkeypatch.setitem(registry.ENGINE_MODULES, "toy", "helpers.toy_engine")
-    return registry.get_engine("toy")
-
-
-def test_toy_engine_runs_through_crescape_run_and_plots(toy, tmp_path):
+def test_toy_engine_runs_through_crescape_run_and_plots(toy_engine, tmp_path):
     out = crescape.run({"engine": "toy", "tau": 2.0, "run": {"t_end": 4.0}}, tmp_path / "toy", progress=False)
     r = crescape.open_run(out)
     t, n = r.snapshots["t"].values, r.snapshots["N"].values
     np.testing.assert_allclose(n, np.exp(-t / 2.0), rtol=1e-14)  # exact decay
     assert math.isclose(n[-1], math.exp(-2.0), rel_tol=1e-14)
-    assert r.config.tau == 2.0 and r.attrs["engine"] == "toy"
+    assert r.config.tau == 2.0 and r.attrs["engine"] == "toy" == toy_engine.name
     files = plot_run(out)
     assert [f.name for f in files] == ["decay.png"] and files[0].stat().st_size > 0
 
