@@ -11,8 +11,8 @@ the Nava et al. (2016) half-life (half of the CRs of that energy left |z| < a).
 import numpy as np
 import pytest
 
-from crescape.core import constants as C
 from crescape.config import load_config
+from crescape.core import constants as C
 from crescape.engines.cloud.analysis import escape_radius, run_half_life
 
 

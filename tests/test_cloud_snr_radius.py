@@ -11,8 +11,8 @@ import pytest
 from scipy.optimize import brentq
 from scipy.special import erf
 
-from crescape.core import constants as C
 from crescape.config import DeckError, load_config
+from crescape.core import constants as C
 from crescape.engines.cloud import make_stepper
 from crescape.engines.driver import SimulationError
 from helpers.cloud import advance, cloud_deck

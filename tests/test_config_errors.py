@@ -6,7 +6,6 @@ import pytest
 from crescape.config import DeckError, dump_toml, load_config
 from crescape.core.constants import pc
 
-
 BAD_DECKS = [
     # (deck, key named in the message, words that must appear)
     ({"grid": {"n_cels": 64}}, "grid.n_cels", ["unknown key", "did you mean 'n_cells'"]),

@@ -6,7 +6,11 @@ import pytest
 
 from crescape.analysis.crdata import M_P_GEV
 from crescape.analysis.local_spectrum import (
-    SourceSpectra, broken_power_law_rigidity, force_field, intensity_from_density, kinetic_energy_gev,
+    SourceSpectra,
+    broken_power_law_rigidity,
+    force_field,
+    intensity_from_density,
+    kinetic_energy_gev,
     power_law_rigidity,
 )
 from crescape.analysis.local_spectrum_standin import tophat_diffusion_density

@@ -20,8 +20,8 @@ import pytest
 
 from crescape.analysis.crdata import load_calet_2022
 from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, window_indices
-from crescape.analysis.local_spectrum_fit import fit_least_squares
 from crescape.analysis.local_spectrum_config import load_fit_config
+from crescape.analysis.local_spectrum_fit import fit_least_squares
 from crescape.core.constants import Myr, pc
 
 RUNS = {

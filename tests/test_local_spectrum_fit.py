@@ -6,11 +6,11 @@ import pytest
 
 from crescape.analysis.crdata import CRDataSet
 from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, loglog_interp, window_indices
-from crescape.plotting.local_spectrum import cli_fit
-from crescape.analysis.local_spectrum_standin import write_analytic_run
 from crescape.analysis.local_spectrum_config import load_fit_config
+from crescape.analysis.local_spectrum_standin import write_analytic_run
 from crescape.config import DeckError
 from crescape.core.constants import Myr, pc
+from crescape.plotting.local_spectrum import cli_fit
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,18 @@ import argparse
 import sys
 
 from ._version import __version__
+from .analysis.local_spectrum_config import LocalSpectrumConfig
+from .api import run
 from .config import iter_parameters
 from .engines.registry import engine_names, get_engine
 from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
+from .plotting import plot_path, plot_run
+from .plotting.local_spectrum import cli_fit
+from .plotting.movie import make_movie
+from .sweep import cli_sweep
 
 
 def _cmd_run(args) -> int:
-    from .runner import run
-
     if args.resume:
         out = run(None, args.resume, resume=True, overrides=args.set, progress=not args.quiet and None)
     else:
@@ -25,8 +29,6 @@ def _cmd_run(args) -> int:
         out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None)
     print(f"run written to {out}")
     if args.plot:
-        from .plotting import plot_run
-
         for f in plot_run(out):
             print(f"figure {f}")
     return 0
@@ -36,8 +38,7 @@ def _cmd_info(args) -> int:
     engines = [args.engine] if args.engine else [*engine_names(), "local-spectrum"]
     for eng in engines:
         if eng == "local-spectrum":  # the config of `crescape fit local-spectrum`, not an engine deck
-            from .analysis.local_spectrum_config import LocalSpectrumConfig as model
-
+            model = LocalSpectrumConfig
             print(f"# crescape fit local-spectrum CONFIG  ({model.__doc__.strip().splitlines()[0]})")
         else:
             engine = get_engine(eng)
@@ -54,8 +55,6 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_plot(args) -> int:
-    from .plotting import plot_path
-
     files = plot_path(args.path, figure=args.figure, fmt=args.format, outdir=args.outdir)
     for f in files:
         print(f"figure {f}")
@@ -63,8 +62,6 @@ def _cmd_plot(args) -> int:
 
 
 def _cmd_movie(args) -> int:
-    from .plotting.movie import make_movie
-
     print(f"movie {make_movie(args.run, out=args.output)}")
     return 0
 
@@ -72,14 +69,10 @@ def _cmd_movie(args) -> int:
 def _cmd_fit(args) -> int:
     if args.what != "local-spectrum":
         raise SystemExit(f"crescape fit: unknown target {args.what!r} (choose: local-spectrum)")
-    from .plotting.local_spectrum import cli_fit
-
     return cli_fit(args.config, outdir=args.out, mcmc=not args.no_mcmc)
 
 
 def _cmd_sweep(args) -> int:
-    from .sweep import cli_sweep
-
     return cli_sweep(args.sweep, out=args.out, scheduler=args.scheduler, workers=args.workers)
 
 

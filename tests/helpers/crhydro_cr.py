@@ -3,8 +3,8 @@ import numpy as np
 
 from crescape.config import load_config
 from crescape.core.constants import k_B, m_p
-from crescape.engines.crhydro.crmodule import make_cr_module
 from crescape.core.grid import RadialGrid, make_faces
+from crescape.engines.crhydro.crmodule import make_cr_module
 
 
 def cr_deck(geometry="spherical", r_max="100 pc", n_cells=100, cr=None, outer="outflow"):

@@ -117,9 +117,9 @@ class CRDataSet:
             return np.hypot(st, sy)
         raise ValueError(f"error kind must be 'stat', 'syst' or 'stat+syst', got {which!r}")
 
-    def select(self, E_min: float = 0.0, E_max: float = np.inf) -> "CRDataSet":
+    def select(self, E_min: float = 0.0, E_max: float = np.inf) -> CRDataSet:
         """The points with E_min <= E <= E_max (energies in GeV/n)."""
-        m = (self.E >= E_min) & (self.E <= E_max)
+        m = (E_min <= self.E) & (E_max >= self.E)
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         for k, v in fields.items():
             if isinstance(v, np.ndarray):

@@ -21,8 +21,11 @@ import warnings
 
 import numpy as np
 
-from ..core.constants import GeV, c, m_p_c2, pc, Myr
+from ..core.constants import GeV, Myr, c, m_p_c2, pc
+from ..core.grid import make_grid
+from ..io import open_run
 from .crdata import M_P_GEV, dR_dEkn, ekn_to_rigidity, load_dataset
+from .local_spectrum_config import PotentialParam
 
 CM2_PER_M2 = 1e4
 
@@ -147,10 +150,8 @@ class SourceSpectra:
         self.dlnp = float(np.median(np.diff(np.log(self.p))))  # momentum-grid step
 
     @classmethod
-    def from_run(cls, path) -> "SourceSpectra":
+    def from_run(cls, path) -> SourceSpectra:
         """Read ``N_cr`` (t, r, p) from a CR-hydro run directory (data contract)."""
-        from ..io import open_run
-
         run = open_run(path)
         snaps = run.snapshots
         if snaps is None or "N_cr" not in snaps:
@@ -160,8 +161,6 @@ class SourceSpectra:
         esc = run.escaped
         grid = getattr(run.config, "grid", None)
         if esc is not None and grid is not None and "escaped" in esc:
-            from ..core.grid import make_grid
-
             g = make_grid(grid)
             same_t = esc["t"].size == snaps["t"].size and np.allclose(esc["t"].values, snaps["t"].values)
             if g.V.size == snaps["r"].size and same_t:
@@ -256,7 +255,7 @@ def window_indices(E, J, windows=CALET_WINDOWS) -> np.ndarray:
     E, J = np.asarray(E, float), np.asarray(J, float)
     out = []
     for lo, hi in windows:
-        m = (E >= lo) & (E <= hi)
+        m = (lo <= E) & (hi >= E)
         if m.sum() < 2:
             raise ValueError(f"window [{lo:g}, {hi:g}] GeV holds {int(m.sum())} point(s); need >= 2")
         out.append(-np.polyfit(np.log(E[m]), np.log(J[m]), 1)[0])
@@ -273,6 +272,19 @@ def loglog_interp(x, xp, yp, floor=1e-300):
 # --------------------------------------------------------------------------------------------
 # the model: sum of sources (+ distant component), modulated per data set
 # --------------------------------------------------------------------------------------------
+def _param_bounds(name, par, scale, unit, dlo, dhi):
+    """(value, lower, upper) of a fit parameter in model units; the bounds must lie inside [dlo, dhi]."""
+    v = par.value / scale
+    plo = dlo if par.min is None else par.min / scale
+    phi_ = dhi if par.max is None else par.max / scale
+    if plo < dlo or phi_ > dhi:
+        raise ValueError(f"bounds of {name} [{plo:g}, {phi_:g}] {unit} exceed the model's range "
+                         f"[{dlo:g}, {dhi:g}] {unit}")
+    if not plo <= v <= phi_:
+        raise ValueError(f"{name} = {v:g} {unit} is outside the model's range [{plo:g}, {phi_:g}] {unit}")
+    return v, plo, phi_
+
+
 class LocalSpectrumModel:
     """Local interstellar spectrum = Σ_i norm_i J_run(t_i, d_i) (+ distant), modulated per data set.
 
@@ -297,14 +309,7 @@ class LocalSpectrumModel:
         names, x0, lo, hi, free, units = [], [], [], [], [], []
 
         def add(name, par, scale, unit, dlo, dhi):
-            v = par.value / scale
-            plo = dlo if par.min is None else par.min / scale
-            phi_ = dhi if par.max is None else par.max / scale
-            if plo < dlo or phi_ > dhi:
-                raise ValueError(f"bounds of {name} [{plo:g}, {phi_:g}] {unit} exceed the model's range "
-                                 f"[{dlo:g}, {dhi:g}] {unit}")
-            if not plo <= v <= phi_:
-                raise ValueError(f"{name} = {v:g} {unit} is outside the model's range [{plo:g}, {phi_:g}] {unit}")
+            v, plo, phi_ = _param_bounds(name, par, scale, unit, dlo, dhi)
             names.append(name), x0.append(v), lo.append(plo), hi.append(phi_), free.append(par.free)
             units.append(unit)
 
@@ -326,12 +331,10 @@ class LocalSpectrumModel:
             ds = ds.select(dsec.E_min, dsec.E_max)
             phi_par = dsec.phi
             if phi_par is None:
-                from .local_spectrum_config import PotentialParam
-
                 phi_par = PotentialParam(value=(ds.phi_crdb or 0.55) if ds.modulated else 0.0)
             add(f"phi_{dsec.name}", phi_par, 1.0, "GV", 0.0, 3.0)
             phi_max = hi[-1] if phi_par.free else x0[-1]
-            ok = (ds.E >= self.E_range[0]) & (ds.E + phi_max <= self.E_range[1])
+            ok = (self.E_range[0] <= ds.E) & (ds.E + phi_max <= self.E_range[1])
             self.excluded[dsec.name] = int((~ok).sum())
             self.datasets[dsec.name] = ds.select(ds.E[ok].min(), ds.E[ok].max()) if ok.any() else ds.select(1, 0)
             self.error_kind[dsec.name] = dsec.errors

@@ -8,16 +8,18 @@ suggestion for misspelt keys); the CLI prints it without a traceback.
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticUndefined
 
 from ..engines.registry import get_engine
 from ..errors import DeckError
-
 
 
 def deck_model(engine: str) -> type[BaseModel]:
@@ -53,8 +55,6 @@ def apply_overrides(data: dict, overrides: list[str] | None) -> dict:
 
 
 def _submodels(ann) -> list[type[BaseModel]]:
-    import typing
-
     out, todo = [], [ann]
     while todo:
         a = todo.pop()
@@ -166,8 +166,6 @@ def _check_finite(node, source: str, prefix: str = ""):
 
     Non-finite field defaults declared by an engine are left alone.
     """
-    import math
-
     for fname, field in type(node).model_fields.items():
         val = getattr(node, fname, None)
         key = f"{prefix}{fname}"
@@ -216,9 +214,6 @@ def iter_parameters(model: type[BaseModel], prefix: str = "", parent_desc: str =
     Required parameters have the default ``REQUIRED``. A sub-table's ``value`` entry (fit
     parameters ``{value, free, min, max}``) inherits the description of the table itself.
     """
-    import typing
-
-    from pydantic_core import PydanticUndefined
 
     for name, field in model.model_fields.items():
         key = f"{prefix}{name}"

@@ -91,7 +91,7 @@ class RadialGrid:
         return self.rc.size
 
     @classmethod
-    def from_faces(cls, rf, geometry: str) -> "RadialGrid":
+    def from_faces(cls, rf, geometry: str) -> RadialGrid:
         rf = np.ascontiguousarray(rf, dtype=float)
         return cls(
             geometry=geometry,
@@ -103,7 +103,7 @@ class RadialGrid:
         )
 
     @classmethod
-    def from_section(cls, g) -> "RadialGrid":
+    def from_section(cls, g) -> RadialGrid:
         """Build from a validated ``GridSection`` (deck ``[grid]``)."""
         return cls.from_faces(make_faces(g.r_min, g.r_max, g.n_cells, g.spacing, g.stretch), g.geometry)
 

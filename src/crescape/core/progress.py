@@ -4,6 +4,8 @@ from __future__ import annotations
 import sys
 import time
 
+from tqdm import tqdm
+
 
 class SimProgress:
     def __init__(self, t_end: float, t0: float = 0.0, enabled: bool = True, unit: str = "s"):
@@ -15,8 +17,6 @@ class SimProgress:
         self._wall0 = time.monotonic()
         self.bar = None
         if self.enabled:
-            from tqdm import tqdm
-
             self.bar = tqdm(total=1000, desc="t", unit="‰", leave=False, dynamic_ncols=True,
                             bar_format="{l_bar}{bar}| {postfix} [{elapsed}<{remaining}]")
 

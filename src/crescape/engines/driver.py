@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ..core.progress import SimProgress
 from ..errors import Interrupted, SimulationError
 from ..io import CHECKPOINT_NAME, RUN_NAME, file_attrs, load_checkpoint, read_run_file, save_checkpoint, write_run_file
-from ..core.progress import SimProgress
 
 
 class _Recorder:

@@ -26,6 +26,7 @@ ENGINE_MODULES: dict[str, str] = {
     "sde": "crescape.engines.sde",
     "cloud": "crescape.engines.cloud",
 }
+LAZY_FIELDS = ("figures", "analysis", "summaries")  # Engine fields holding module paths, imported on demand
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,12 @@ class Engine:
     summaries: str | None = None
 
     def load(self, what: str) -> ModuleType | None:
-        """Import the module named by field ``what`` ("figures", "analysis", "summaries")."""
+        """Import the module named by field ``what`` ("figures", "analysis", "summaries").
+
+        The module paths are fields of a descriptor built in Python by the engine package,
+        never read from a deck."""
+        if what not in LAZY_FIELDS:
+            raise ValueError(f"Engine.load: {what!r} is not one of {LAZY_FIELDS}")
         path = getattr(self, what)
         return importlib.import_module(path) if path else None
 

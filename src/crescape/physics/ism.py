@@ -99,7 +99,7 @@ class Phase:
         """Ion thermal speed sqrt(k_B T / m_i) [cm/s] (enters non-linear Landau damping)."""
         return float(np.sqrt(C.k_B * self.T / (self.mu_i * m_H)))
 
-    def with_(self, **kw) -> "Phase":
+    def with_(self, **kw) -> Phase:
         return replace(self, **kw)
 
 

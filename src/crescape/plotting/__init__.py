@@ -5,6 +5,8 @@ from pathlib import Path
 
 from ..engines.registry import get_engine
 from ..io import open_run
+from .local_spectrum import plot_fit_dir
+from .sweep import plot_sweep
 
 
 def plot_run(path, figure=None, fmt="png", outdir=None) -> list[Path]:
@@ -20,11 +22,7 @@ def plot_run(path, figure=None, fmt="png", outdir=None) -> list[Path]:
 def plot_path(path, figure=None, fmt="png", outdir=None) -> list[Path]:
     path = Path(path)
     if (path / "result.json").exists() and not (path / "run.h5").exists():
-        from .local_spectrum import plot_fit_dir  # a `crescape fit local-spectrum` output directory
-
         return plot_fit_dir(path, fmt=fmt, outdir=outdir)
     if (path / "sweep.toml").exists() or (path / "index.csv").exists():
-        from .sweep import plot_sweep
-
         return plot_sweep(path, figure=figure, fmt=fmt, outdir=outdir)
     return plot_run(path, figure=figure, fmt=fmt, outdir=outdir)

@@ -15,7 +15,7 @@ from ...io import prepare_rundir
 from ..driver import run_time_loop
 from ..registry import Engine
 from .deck import CloudDeck
-from .setup import build
+from .problems import build
 from .solver import CloudStepper
 
 

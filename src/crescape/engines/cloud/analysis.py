@@ -9,8 +9,11 @@ non-resonant (Bell) instability criterion (eq. 9), the CR trapping condition
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import brentq
 
 from ...core import constants as C
+from . import make_stepper
+from .problems import build_phases, tm99_age
 
 
 def half_life(t, fraction):
@@ -109,8 +112,6 @@ def kappa_at(run, E, z):
 
 def run_half_life(deck, t_max=None):
     """Advance a cloud deck (no I/O) until every energy bin has halved; return (t_half [s], stepper)."""
-    from . import make_stepper
-
     s = make_stepper(deck)
     t_end = deck.run.t_end if t_max is None else t_max
     while s.t < t_end * (1 - 1e-12) and np.any(np.isnan(s.t_half)):
@@ -127,9 +128,6 @@ def escape_radius(make_deck, a_lo, a_hi, E_SN=1e51, M_ej=1.4 * C.M_sun, rho0=Non
     ``make_deck(a)`` returns a single-energy cloud deck with cloud radius a [cm];
     rho0 defaults to the density of the deck's (first) phase. Returns (a, t_1/2).
     """
-    from scipy.optimize import brentq
-
-    from .setup import build_phases, tm99_age
 
     cache = {}
 

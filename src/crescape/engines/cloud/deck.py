@@ -6,12 +6,26 @@ default, a CGS unit and a one-line meaning; ``crescape info cloud`` prints them.
 """
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ...config.base import (Diffusivity, Energy, Length, MagField, NumberDensity, OutputSection, Power, Pressure, RunSection,
-                   Section, Temperature, Time, qfield)
+from ...config.base import (
+    Diffusivity,
+    Energy,
+    Length,
+    MagField,
+    NumberDensity,
+    OutputSection,
+    Power,
+    Pressure,
+    RunSection,
+    Section,
+    Temperature,
+    Time,
+    qfield,
+)
+from ...physics.ism import Phase, get_phase
 
 _PRESETS = ("HISM", "WIM", "WNM", "CNM", "DIM", "DC")
 
@@ -41,18 +55,18 @@ class CloudGrid(Section):
 
 
 class PhaseSpec(Section):
-    preset: Optional[Literal[_PRESETS]] = qfield(  # type: ignore[valid-type]
+    preset: Literal[_PRESETS] | None = qfield(  # type: ignore[valid-type]
         "WNM", "", "ISM phase of seed 001 Table 2 (HISM, WIM, WNM, CNM, DIM, DC); null: give every field")
-    T: Optional[Temperature] = qfield(None, "K", "gas temperature (overrides the preset)", gt=0)
-    B: Optional[MagField] = qfield(None, "G", "background magnetic field (overrides the preset)", gt=0)
-    x_i: Optional[float] = qfield(None, "", "ionisation fraction n_i/(n_i + n_n) (overrides the preset)", gt=0, le=1)
-    n_tot: Optional[NumberDensity] = qfield(None, "cm-3", "total ion + neutral density (overrides the preset)", gt=0)
-    mu_i: Optional[float] = qfield(None, "m_H", "mean ion mass (overrides the preset)", gt=0)
-    mu_n: Optional[float] = qfield(None, "m_H", "mean neutral mass (overrides the preset)", gt=0)
-    molecular: Optional[bool] = qfield(None, "", "molecular ion–neutral collision rate (overrides the preset)")
-    L_inj: Optional[Length] = qfield(None, "cm", "turbulence injection scale (default 50 pc)", gt=0)
-    M_A: Optional[float] = qfield(None, "", "Alfvénic Mach number of the background turbulence (<= 1)", gt=0, le=1)
-    z_end: Optional[Length] = qfield(None, "cm", "upper end of this phase in a sequence (last phase: none)", gt=0)
+    T: Temperature | None = qfield(None, "K", "gas temperature (overrides the preset)", gt=0)
+    B: MagField | None = qfield(None, "G", "background magnetic field (overrides the preset)", gt=0)
+    x_i: float | None = qfield(None, "", "ionisation fraction n_i/(n_i + n_n) (overrides the preset)", gt=0, le=1)
+    n_tot: NumberDensity | None = qfield(None, "cm-3", "total ion + neutral density (overrides the preset)", gt=0)
+    mu_i: float | None = qfield(None, "m_H", "mean ion mass (overrides the preset)", gt=0)
+    mu_n: float | None = qfield(None, "m_H", "mean neutral mass (overrides the preset)", gt=0)
+    molecular: bool | None = qfield(None, "", "molecular ion–neutral collision rate (overrides the preset)")
+    L_inj: Length | None = qfield(None, "cm", "turbulence injection scale (default 50 pc)", gt=0)
+    M_A: float | None = qfield(None, "", "Alfvénic Mach number of the background turbulence (<= 1)", gt=0, le=1)
+    z_end: Length | None = qfield(None, "cm", "upper end of this phase in a sequence (last phase: none)", gt=0)
 
     @model_validator(mode="after")
     def _complete(self):
@@ -63,8 +77,6 @@ class PhaseSpec(Section):
         return self
 
     def build(self):
-        from ...physics.ism import Phase, get_phase
-
         kw = {k: getattr(self, k) for k in ("T", "B", "x_i", "n_tot", "mu_i", "mu_n", "molecular", "L_inj", "M_A")}
         if self.preset is not None:
             return get_phase(self.preset, **kw)

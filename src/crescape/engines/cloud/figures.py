@@ -16,7 +16,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ...analysis.gamma import density_from_pressure, pion_emissivity
 from ...core import constants as C  # noqa: E402
+from ...physics.waves import kappa_background
+from .analysis import build_phases, kappa_at
 
 FIGURES = ("profiles", "halflife", "kappa_t", "gamma")
 
@@ -77,9 +80,6 @@ def plot_halflife_runs(runs, path, labels=None):
 
 
 def plot_kappa_t(run, path, E=10 * C.TeV, distances=(5 * C.pc, 10 * C.pc)):
-    from .analysis import kappa_at
-    from ...physics.waves import kappa_background
-
     wv = run.config.waves
     fig, ax = plt.subplots(figsize=(5.5, 4))
     for d, c in zip(distances, ("tab:red", "k")):
@@ -95,9 +95,6 @@ def plot_kappa_t(run, path, E=10 * C.TeV, distances=(5 * C.pc, 10 * C.pc)):
 
 
 def plot_gamma(run, path, E_gamma=(100 * C.GeV, 1 * C.TeV), n_z=24):
-    from ...analysis.gamma import density_from_pressure, pion_emissivity
-    from .setup import build_phases
-
     snap = run.snapshots.isel(t=-1)
     z = snap["z"].values
     E = snap["E"].values

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core.constants import M_sun, Myr, k_B, m_p, pc
+from ...analysis import escape as es
+from ...analysis import spectra as sp
 from ...analysis.spectra import cell_volumes
+from ...core.constants import M_sun, Myr, k_B, m_p, pc
 
 
 def snapshot_at(run, t):
@@ -121,9 +123,6 @@ def temperature(P, n):
 
 def seed000_summary(run) -> dict:
     """The numbers seed 000 quotes, measured on a run (see docs/crhydro_cr.md for the paper's values)."""
-    from ...analysis import escape as es
-    from ...analysis import spectra as sp
-
     out = dict(initial_ism(run))
     out["E_g"] /= 1e51
     out["M_g"] /= 1e5

@@ -24,8 +24,7 @@ import numpy as np
 from ...core.constants import c, eV, m_p
 from ...core.grid import momentum_grid
 from ...physics.diffusion import face_diffusivity, registered_diffusion
-from ...physics.losses import (COULOMB_COEFF, IONISATION_COEFF, beta_of_p, ionisation_shape, kinetic_energy,
-                               x_m_cubed)
+from ...physics.losses import COULOMB_COEFF, IONISATION_COEFF, beta_of_p, ionisation_shape, kinetic_energy, x_m_cubed
 from . import crtransport as k
 from .problems import initial_cr
 

@@ -1,7 +1,7 @@
 """Deck model of the CR-hydrodynamics engine (seed 000: Shimoda, Asano & Inutsuka 2025)."""
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -152,7 +152,7 @@ class Shimoda2025Problem(Section):
 
 
 Problem = Annotated[
-    Union[RiemannProblem, SedovProblem, UniformProblem, Shimoda2025Problem], Field(discriminator="kind")
+    RiemannProblem | SedovProblem | UniformProblem | Shimoda2025Problem, Field(discriminator="kind")
 ]
 
 

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ...core.constants import kyr, pc  # noqa: E402
+from . import figures_cr  # noqa: E402
 
 # (variable, label, log axis)
 PROFILE_VARS = [
@@ -128,13 +129,7 @@ FIGURES = {"gas_profiles": gas_profiles, "heating_rates": heating_profiles, "his
 
 
 def _all_figures() -> dict:
-    figs = dict(FIGURES)
-    try:
-        from . import figures_cr as crhydro_cr
-    except ImportError:
-        return figs
-    figs.update(getattr(crhydro_cr, "FIGURES", {}))
-    return figs
+    return {**FIGURES, **figures_cr.FIGURES}
 
 
 def plot(run, outdir: Path, figure: str | None = None, fmt: str = "png") -> list[Path]:

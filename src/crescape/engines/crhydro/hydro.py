@@ -164,7 +164,6 @@ def _fluxes(W, S, xc, xf, F, gamma):
 def _update(U0, Uout, F, W, A, V, dt, gamma):
     """Uout = U0 − dt/V (A₊F₊ − A₋F₋) with the well-balanced pressure source; returns bad cell or −1."""
     n = U0.shape[1]
-    gm1 = gamma - 1.0
     bad = -1
     for i in range(n):
         P = W[2, i + NG]

@@ -38,6 +38,7 @@ from ...core.constants import k_B, m_p
 from ...core.grid import RadialGrid
 from ...errors import SimulationError
 from . import diagnostics as diag
+from .crmodule import make_cr_module
 from .hydro import HydroWork, conserved
 from .problems import initial_primitives
 from .thermal import ThermalStep
@@ -77,8 +78,6 @@ class CRHydroSolver:
         if modules is None:
             modules = []
             if deck.cr.enabled:
-                from .crmodule import make_cr_module  # written with the CR half (issue 3)
-
                 modules.append(make_cr_module(deck, self.grid))
         self.modules = list(modules)
         self.E0 = self.total_energy()

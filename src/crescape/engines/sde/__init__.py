@@ -10,7 +10,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ...io import CHECKPOINT_NAME, RUN_NAME, file_attrs, load_checkpoint, prepare_rundir, save_checkpoint, write_run_file
+from ...io import (
+    CHECKPOINT_NAME,
+    RUN_NAME,
+    file_attrs,
+    load_checkpoint,
+    prepare_rundir,
+    save_checkpoint,
+    write_run_file,
+)
 from ..registry import Engine
 from .deck import SDEDeck
 from .output import to_groups

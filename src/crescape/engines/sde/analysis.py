@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .solver import diffusion_params
+
 
 def green(x_obs, x, tau, kappa, geometry="planar"):
     """Diffusion Green's function (seed 003 eq. 21); arrays broadcast."""
@@ -59,8 +61,6 @@ def spectrum_from_histogram(x_centres, p_centres, H, taus, kappa_of_p, x_obs=0.0
 def kappa_function(deck):
     """κ(p) of a deck's [diffusion] section without the spatial factor (κ constant in space
     after the wind has ceased, seed 003 eq. 20); same formulas as the kernel."""
-    from .solver import diffusion_params
-
     dk, dpar, _ = diffusion_params(deck)
     k0, delta, lnpref = dpar[0], dpar[1], dpar[2]
     kind = deck.diffusion.kind

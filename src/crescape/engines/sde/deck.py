@@ -6,11 +6,23 @@ converted at load time. Momenta are always in units of m_p c.
 """
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from ...config.base import Density, Diffusivity, Energy, Length, MagField, OutputSection, Pressure, Section, Time, Velocity, qfield
+from ...config.base import (
+    Density,
+    Diffusivity,
+    Energy,
+    Length,
+    MagField,
+    OutputSection,
+    Pressure,
+    Section,
+    Time,
+    Velocity,
+    qfield,
+)
 
 
 class SDERunSection(Section):
@@ -98,7 +110,7 @@ class HydroRunFlow(Section):
 
 
 Flow = Annotated[
-    Union[NoFlow, UniformDivergenceFlow, PlanarShockFlow, SedovFlow, IsenbergFlow, CollidingShocksFlow, HydroRunFlow],
+    NoFlow | UniformDivergenceFlow | PlanarShockFlow | SedovFlow | IsenbergFlow | CollidingShocksFlow | HydroRunFlow,
     Field(discriminator="kind"),
 ]
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .analysis import boundary_spectra, kappa_function
+
 FIGURES = ("spectra", "integrated", "xp", "escaped", "propagation")
 
 
@@ -116,8 +118,6 @@ def _propagation(run, outdir, fmt):
     g = run.groups.get("xp_hist")
     if g is None or run.config is None or run.config.grid.geometry != "planar":
         return []
-    from .analysis import boundary_spectra, kappa_function
-
     H = g["dN_dlnp_dx"].values[-1]
     if H.sum() <= 0:
         return []

@@ -19,8 +19,8 @@ from ...errors import SimulationError
 from ...flows import FlowSpec
 from . import kernels as K
 from .injection import initial_states
-from .problems import build_flow
 from .observers import default_observers, windows
+from .problems import build_flow
 from .splitting import split_lnp
 
 COUNTERS = ("steps", "advective_violations", "diffusive_violations", "splits", "stack_overflows", "escaped",

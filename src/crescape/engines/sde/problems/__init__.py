@@ -3,8 +3,16 @@ apart from the solver). Each builder maps the validated ``[flow]`` section to a
 :class:`crescape.flows.FlowSpec`; blast waves also get their characteristic shock speed."""
 from __future__ import annotations
 
-from ....flows import (FlowSpec, colliding_shocks, hydro_replay, isenberg, no_flow, planar_shock, sedov,
-                       uniform_divergence)
+from ....flows import (
+    FlowSpec,
+    colliding_shocks,
+    hydro_replay,
+    isenberg,
+    no_flow,
+    planar_shock,
+    sedov,
+    uniform_divergence,
+)
 from ....flows.blast import shock_speed
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import brentq
 
 from ...core import constants as C
 from ...physics import waves as W
 from ...physics.ism import Phase, phase_index
+from ...physics.losses import coulomb_loss_rate, ionisation_loss_rate
 
 SIGMA_PP = 40e-27  # inelastic pp cross-section used for losses [cm^2] (~40 mb at 10–1000 GeV)
 
@@ -154,8 +156,6 @@ def loss_rates(deck, E, mass, phases, pidx):
         if ls.pp:
             rate -= 0.5 * ph.n_tot * SIGMA_PP * C.c * E
         if ls.coulomb_ionisation:  # Jacobs et al. (2022) low-energy CRs; rates from physics.losses
-            from ...physics.losses import coulomb_loss_rate, ionisation_loss_rate
-
             rate -= C.eV * (coulomb_loss_rate(E, ph.n_i, ph.T) + ionisation_loss_rate(E, ph.n_n))
         out[:, cols] = rate[:, None]
     return out
@@ -234,7 +234,5 @@ def snr_tube_radius(t, snr):
 
 def tm99_age(R, E_SN=1e51, M_ej=1.4 * C.M_sun, rho0=C.m_p):
     """Inverse of :func:`tm99_radius`: the SNR age [s] at which the shock reaches radius R [cm]."""
-    from scipy.optimize import brentq
-
     t_ch = E_SN ** (-0.5) * M_ej ** (5 / 6) * rho0 ** (-1 / 3)
     return brentq(lambda t: float(tm99_radius(t, E_SN, M_ej, rho0)) - R, 1e-6 * t_ch, 1e8 * t_ch, rtol=1e-12)
