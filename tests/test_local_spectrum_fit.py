@@ -80,7 +80,7 @@ def test_least_squares_recovers_known_distances_from_model_generated_data(run_di
         {"t_age": "2.9 Myr", "d": {"value": "60 pc", "free": True, "max": "290 pc"}},
         {"t_age": "6.6 Myr", "d": {"value": "2.5 pc", "free": False}},
     ], data=[{"name": "voyager1_2013"}])
-    from crescape.analysis.local_spectrum import fit_least_squares
+    from crescape.analysis.local_spectrum_fit import fit_least_squares
 
     m = LocalSpectrumModel(free, s, datasets={"voyager1_2013": fake})
     assert m.chi2() > 100
