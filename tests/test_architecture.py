@@ -8,9 +8,15 @@ functions under 60 lines (numba-compiled kernels are exempt).
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+
+import crescape
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PKG = SRC / "crescape"
@@ -292,3 +298,11 @@ def test_each_engine_folder_has_the_plugin_layout(engine):
     for part in ("__init__.py", "deck.py", "analysis.py", "figures.py", "summaries.py"):
         assert (folder / part).exists(), f"engines/{engine}/{part} missing"
     assert (folder / "problems").is_dir() or (folder / "problems.py").exists()
+
+
+def test_the_version_is_written_once_and_python_m_crescape_is_the_cli():
+    project = tomllib.loads((SRC.parent / "pyproject.toml").read_text())["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    r = subprocess.run([sys.executable, "-m", "crescape", "--version"], capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(SRC)})
+    assert r.returncode == 0 and r.stdout.strip() == f"crescape {crescape.__version__}"
