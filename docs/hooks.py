@@ -25,9 +25,10 @@ def _deck_models():
     if str(SRC) not in sys.path:
         sys.path.insert(0, str(SRC))
     from crescape.analysis.local_spectrum_config import LocalSpectrumConfig
-    from crescape.config import ENGINES, deck_model
+    from crescape.config import deck_model
+    from crescape.engines.registry import engine_names
 
-    for eng in sorted(ENGINES):
+    for eng in sorted(engine_names()):
         yield f'engine = "{eng}"', deck_model(eng)
     yield "crescape fit local-spectrum CONFIG", LocalSpectrumConfig
 

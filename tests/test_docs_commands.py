@@ -2,8 +2,8 @@
 
 Blocks of one file run in order in one scratch directory holding a copy of ``examples/`` (the
 docs run commands from the repository root), with ``crescape`` and ``python`` on PATH meaning
-this interpreter (``python -m crescape.cli``). A block that fails fails the test with its
-file:line, its output and the command as run. See tests/docs_blocks.py for the markers
+this interpreter (``python -m crescape``). A block that fails fails the test with its
+file:line, its output and the command as run. See tests/helpers/docs_blocks.py for the markers
 (``<!-- docs-test: slow -->``, ``<!-- docs-test: skip REASON -->``) and the small settings of
 the default suite.
 """
@@ -17,7 +17,8 @@ import subprocess
 import sys
 
 import pytest
-from docs_blocks import DOC_FILES, FAST_SETS, ROOT, RUNNABLE, extract_blocks, fast_version, prompt_commands
+
+from helpers.docs_blocks import DOC_FILES, FAST_SETS, ROOT, RUNNABLE, extract_blocks, fast_version, prompt_commands
 
 ALL = [b for f in DOC_FILES for b in extract_blocks(f)]
 RUN_FILES = [f for f in DOC_FILES if any(b.lang in RUNNABLE for b in extract_blocks(f))]
@@ -36,7 +37,7 @@ def _workdir(tmp_path):
             shutil.copy2(ROOT / f, tmp_path / f)
     binp = tmp_path / ".bin"
     binp.mkdir(exist_ok=True)
-    for name, body in (("crescape", f'exec "{sys.executable}" -m crescape.cli "$@"'),
+    for name, body in (("crescape", f'exec "{sys.executable}" -m crescape "$@"'),
                        ("python", f'exec "{sys.executable}" "$@"'), ("python3", f'exec "{sys.executable}" "$@"')):
         (binp / name).write_text(f"#!/bin/sh\n{body}\n")
         (binp / name).chmod(0o755)

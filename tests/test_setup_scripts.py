@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = [ROOT / "scripts" / n for n in ("quickstart.sh", "test.sh", "_venv.sh")]
+SCRIPTS = [*(ROOT / "scripts" / n for n in ("quickstart.sh", "test.sh", "_venv.sh")), ROOT / ".ci" / "run"]
 
 
 def test_scripts_install_only_into_a_virtual_environment():

@@ -8,12 +8,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import __version__
+from ._version import __version__
+from .analysis.local_spectrum_config import LocalSpectrumConfig
+from .api import run
+from .config import iter_parameters
+from .engines.registry import engine_names, get_engine
+from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
+from .plotting import plot_path, plot_run
+from .plotting.local_spectrum import cli_fit
+from .plotting.movie import make_movie
+from .sweep import cli_sweep
 
 
 def _cmd_run(args) -> int:
-    from .runner import run
-
     if args.resume:
         out = run(None, args.resume, resume=True, overrides=args.set, progress=not args.quiet and None)
     else:
@@ -23,25 +30,21 @@ def _cmd_run(args) -> int:
                   overwrite=args.overwrite)
     print(f"run written to {out}")
     if args.plot:
-        from .plotting import plot_run
-
         for f in plot_run(out):
             print(f"figure {f}")
     return 0
 
 
 def _cmd_info(args) -> int:
-    from .config import ENGINES, deck_model, iter_parameters
-
-    engines = [args.engine] if args.engine else [*ENGINES, "local-spectrum"]
+    engines = [args.engine] if args.engine else [*engine_names(), "local-spectrum"]
     for eng in engines:
         if eng == "local-spectrum":  # the config of `crescape fit local-spectrum`, not an engine deck
-            from .analysis.local_spectrum_config import LocalSpectrumConfig as model
-
+            model = LocalSpectrumConfig
             print(f"# crescape fit local-spectrum CONFIG  ({model.__doc__.strip().splitlines()[0]})")
         else:
-            model = deck_model(eng)
-            print(f"# engine = \"{eng}\"  ({model.__doc__.strip().splitlines()[0] if model.__doc__ else ''})")
+            engine = get_engine(eng)
+            model = engine.deck
+            print(f"# engine = \"{eng}\"  ({engine.description})")
         print(f"{'parameter':42s} {'default':>22s}  {'unit':12s} meaning")
         for key, default, unit, desc in iter_parameters(model):
             if key == "engine":
@@ -53,8 +56,6 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_plot(args) -> int:
-    from .plotting import plot_path
-
     files = plot_path(args.path, figure=args.figure, fmt=args.format, outdir=args.outdir)
     for f in files:
         print(f"figure {f}")
@@ -62,8 +63,6 @@ def _cmd_plot(args) -> int:
 
 
 def _cmd_movie(args) -> int:
-    from .plotting.movie import make_movie
-
     print(f"movie {make_movie(args.run, out=args.output)}")
     return 0
 
@@ -71,14 +70,10 @@ def _cmd_movie(args) -> int:
 def _cmd_fit(args) -> int:
     if args.what != "local-spectrum":
         raise SystemExit(f"crescape fit: unknown target {args.what!r} (choose: local-spectrum)")
-    from .analysis.local_spectrum import cli_fit
-
     return cli_fit(args.config, outdir=args.out, mcmc=not args.no_mcmc)
 
 
 def _cmd_sweep(args) -> int:
-    from .sweep import cli_sweep
-
     return cli_sweep(args.sweep, out=args.out, scheduler=args.scheduler, workers=args.workers)
 
 
@@ -130,10 +125,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    from .config import DeckError
-    from .engines.driver import Interrupted, SimulationError
-    from .io import OutputDirError, RunFileError
-
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -8,10 +8,13 @@ PATH, otherwise an animated GIF written with Pillow.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import numpy as np
+
+from ..io import open_run
 
 PREFERRED = ["n", "v", "T", "P_g", "P_cr", "N_cr", "W", "kappa", "rho", "e_cr", "x", "p"]
 MAX_FRAMES = 120
@@ -34,8 +37,6 @@ def _display(values: np.ndarray, units: str):
 
 def _tex_unit(units: str) -> str:
     """'erg cm-3 s-1' -> 'erg cm$^{-3}$ s$^{-1}$' (FITS spelling to matplotlib mathtext)."""
-    import re
-
     return re.sub(r"([A-Za-z]+)(-?\d+)", lambda m: f"{m.group(1)}$^{{{m.group(2)}}}$", units)
 
 
@@ -128,7 +129,6 @@ def make_movie(run_dir, out=None, fps: int = 8) -> Path:
     import matplotlib.pyplot as plt
     from matplotlib import animation
 
-    from ..io import open_run
 
     run = open_run(run_dir)
     panels = _panels(run)
