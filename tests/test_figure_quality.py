@@ -125,6 +125,7 @@ def checked(tmp_path_factory):
             current[0] = name
             out = crescape.run(load_config(ROOT / deck, sets), tmp_path_factory.mktemp(name) / "run", progress=False)
             assert cli.main(["plot", str(out)]) == 0
+            results[name]["_dir"] = out
     finally:
         matplotlib.figure.Figure.savefig = orig
     return results
@@ -132,10 +133,26 @@ def checked(tmp_path_factory):
 
 @pytest.mark.parametrize("run", sorted(RUNS))
 def test_every_figure_is_fit_to_publish(checked, run):
-    figs = checked.get(run, {})
+    figs = {k: v for k, v in checked.get(run, {}).items() if k != "_dir"}
     assert figs, f"{run}: no figure drawn"
     bad = {f: p for f, p in figs.items() if p}
     assert not bad, "\n".join(f"{f}: {'; '.join(p)}" for f, p in sorted(bad.items()))
+
+
+@pytest.mark.parametrize("run", sorted(RUNS))
+def test_figure_names_are_file_names_and_unknown_names_list_the_choices(checked, run, capsys, tmp_path):
+    """`crescape plot RUN --figure NAME` takes the file name of every figure `crescape plot RUN`
+    wrote; a wrong name is exit status 2 with the list of names, not a traceback."""
+    out = checked[run]["_dir"]
+    stems = sorted(Path(f).stem for f in checked[run] if f != "_dir")
+    one = stems[len(stems) // 2]
+    assert cli.main(["plot", str(out), "--figure", one, "--outdir", str(tmp_path)]) == 0
+    assert [p.stem for p in tmp_path.iterdir()] == [one]
+    capsys.readouterr()
+    assert cli.main(["plot", str(out), "--figure", "no_such_figure"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "no_such_figure" in err
+    assert all(s in err for s in stems), (stems, err)
 
 
 def test_quality_checks_catch_the_defects_they_are_for():

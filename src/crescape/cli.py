@@ -13,7 +13,7 @@ from .analysis.local_spectrum_config import LocalSpectrumConfig
 from .api import run
 from .config import iter_parameters
 from .engines.registry import engine_names, get_engine
-from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
+from .errors import DeckError, FigureNameError, Interrupted, OutputDirError, RunFileError, SimulationError
 from .plotting import plot_path, plot_run
 from .plotting.local_spectrum import cli_fit
 from .plotting.movie import make_movie
@@ -128,7 +128,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (DeckError, OutputDirError, RunFileError, FileNotFoundError) as exc:
+    except (DeckError, OutputDirError, RunFileError, FigureNameError, FileNotFoundError) as exc:
         print(f"crescape: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed: not an error

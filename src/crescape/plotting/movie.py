@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io import open_run
+from .labels import time_label
 
 PREFERRED = ["n", "v", "T", "P_g", "P_cr", "N_cr", "W", "kappa", "rho", "e_cr", "x", "p"]
 MAX_FRAMES = 120
@@ -38,17 +39,6 @@ def _display(values: np.ndarray, units: str):
 def _tex_unit(units: str) -> str:
     """'erg cm-3 s-1' -> 'erg cm$^{-3}$ s$^{-1}$' (FITS spelling to matplotlib mathtext)."""
     return re.sub(r"([A-Za-z]+)(-?\d+)", lambda m: f"{m.group(1)}$^{{{m.group(2)}}}$", units)
-
-
-def time_label(t: float) -> str:
-    """t = 350 yr / 12.3 kyr / 4.56 Myr (three significant digits); seconds for laboratory runs."""
-    if t >= 1e3 * KYR:
-        return f"t = {t / (1e3 * KYR):.3g} Myr"
-    if t >= KYR:
-        return f"t = {t / KYR:.3g} kyr"
-    if t >= 1e-3 * KYR:
-        return f"t = {t / (1e-3 * KYR):.3g} yr"
-    return f"t = {t:.3g} s"
 
 
 def _panels(run) -> list[dict]:
@@ -169,7 +159,7 @@ def make_movie(run_dir, out=None, fps: int = 8) -> Path:
         for line, pan in zip(lines, panels):
             line.set_ydata(pan["y"][min(i, len(pan["y"]) - 1)])
         astro = run.attrs.get("engine") != "sde" or getattr(run.config, "units", "cgs") == "cgs"
-        title.set_text(f"{Path(run.path).name}   " + (time_label(times[i]) if astro else f"t = {times[i]:.4g} (code time)"))
+        title.set_text(f"{Path(run.path).name}   " + ("t = " + time_label(times[i]) if astro else f"t = {times[i]:.4g} (code time)"))
         return lines
 
     anim = animation.FuncAnimation(fig, draw, frames=len(frames), blit=False)
