@@ -78,6 +78,12 @@ def check_figure(fig) -> list[str]:
     for s in texts:
         if TIME_BAD.search(s) or KYR_BIG.search(s):
             problems.append(f"time printed as {s!r}")
+    fb = fig.bbox
+    for t in fig.findobj(matplotlib.text.Text):
+        if t.get_visible() and t.get_text().strip() and t.axes is not None or t in fig.texts:
+            e = t.get_window_extent()
+            if t.get_visible() and t.get_text().strip() and (e.x0 < fb.x0 - 2 or e.x1 > fb.x1 + 2 or e.y1 > fb.y1 + 2):
+                problems.append(f"text {t.get_text()!r} cut off at the figure edge")
     for ax in _axes_with_data(fig):
         name = ax.get_title() or ax.get_ylabel() or "axes"
         for which, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())):
@@ -165,8 +171,9 @@ def test_quality_checks_catch_the_defects_they_are_for():
     ax.loglog(x, 2 * x, label="1e+03 kyr")
     ax.set_ylim(1e-280, 1e3)
     ax.legend()
+    ax.set_title("a title far too long to fit in the width of this small figure, so it is cut off at both edges")
     text = "; ".join(check_figure(fig))
-    for defect in ("no x label", "no y label", "decades", "legend repeats", "time printed"):
+    for defect in ("no x label", "no y label", "decades", "legend repeats", "time printed", "cut off"):
         assert defect in text, defect
     plt.close(fig)
     fig, ax = plt.subplots()
@@ -184,3 +191,17 @@ def test_quality_checks_catch_the_defects_they_are_for():
     ax.legend()
     assert check_figure(fig) == []
     plt.close(fig)
+
+
+def test_propagation_title_names_the_flow_of_the_run():
+    """'after the wind ceased' only for a wind (Isenberg) flow, not for a planar shock."""
+    from types import SimpleNamespace
+
+    from crescape.engines.sde.figures import _propagation_title
+
+    def run(kind):
+        return SimpleNamespace(config=SimpleNamespace(flow=SimpleNamespace(kind=kind)))
+
+    assert "wind" not in _propagation_title(run("planar_shock"))
+    assert "planar shock" in _propagation_title(run("planar_shock"))
+    assert "wind" in _propagation_title(run("isenberg"))

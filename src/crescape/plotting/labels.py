@@ -9,6 +9,8 @@ _UNITS = ((1e3 * kyr, "Myr"), (kyr, "kyr"), (1e-3 * kyr, "yr"))
 
 def time_label(t: float, digits: int = 3) -> str:
     """``"350 kyr"``, ``"1.2 Myr"``, ``"45 yr"``; seconds below a year (laboratory problems)."""
+    if t == 0:
+        return "0"
     for scale, unit in _UNITS:
         if abs(t) >= scale:
             v = t / scale
@@ -22,8 +24,14 @@ def time_label(t: float, digits: int = 3) -> str:
 def time_labels(times, digits: int = 3) -> list[str]:
     """One label per time, adding digits (up to 8) until different times get different labels."""
     times = [float(t) for t in times]
-    for d in range(digits, 9):
-        labels = [time_label(t, d) for t in times]
-        if all(labels[i] != labels[j] for i in range(len(times)) for j in range(i) if times[i] != times[j]):
-            return labels
+    d = [digits] * len(times)
+    labels = [time_label(t, digits) for t in times]
+    for _ in range(6):  # only the labels that collide get more digits
+        clash = {i for i in range(len(times)) for j in range(len(times))
+                 if i != j and labels[i] == labels[j] and times[i] != times[j]}
+        if not clash:
+            break
+        for i in clash:
+            d[i] += 1
+            labels[i] = time_label(times[i], d[i])
     return labels

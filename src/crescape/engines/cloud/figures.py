@@ -46,9 +46,11 @@ def plot_profiles(run, path):
         th = float(hl["t_half"].values[e])
         want = [0.0] + ([th / 4, th, 4 * th] if np.isfinite(th) else list(np.quantile(t[1:], [0.1, 0.5, 1.0])))
         for lab, c, tw in zip(labels, colors, want):
+            if tw > t[-1] * 1.001:  # after the end of the run: not drawn as if it were t_end
+                continue
             it = int(np.argmin(np.abs(t - tw)))
             s = snap.isel(t=it)
-            lbl = f"{lab} ({time_label(t[it])})"
+            lbl = lab if tw == 0 else f"{lab} ({time_label(t[it])})"
             axes[0, col].loglog(z, np.maximum(s["P_cr"].values[:, e], 1e-300), c=c, label=lbl)
             axes[1, col].loglog(z, np.maximum(np.abs(s["dPdz"].values[:, e]), 1e-300), c=c)
             axes[2, col].loglog(z, s["W"].values[:, e], c=c)

@@ -104,8 +104,8 @@ def heating_profiles(run, outdir: Path, fmt: str = "png") -> list[Path]:
     ax.set_xlabel(f"$r$ [{unit}]")
     ax.set_ylabel(r"$|q|$ [erg cm$^{-3}$ s$^{-1}$]")
     ax.set_title(f"heating and cooling rates at t = {_time_label(float(s['t'].values[-1]))}")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))  # legend below the axes, never on the curves
     out = Path(outdir) / f"heating_rates.{fmt}"
     fig.savefig(out, dpi=120)
     plt.close(fig)
@@ -118,11 +118,14 @@ def history(run, outdir: Path, fmt: str = "png") -> list[Path]:
     if h is None or "E_th" not in h:
         return []
     t = h["t"].values
-    tf, tu = (kyr, "kyr") if t.max() > 0.1 * kyr else (1.0, "s")
+    tf, tu = (1e3 * kyr, "Myr") if t.max() > 1e3 * kyr else (kyr, "kyr") if t.max() > 0.1 * kyr else (1.0, "s")
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
     for name in ("E_th", "E_kin", "E_rad", "E_gas_out", "E_cr", "E_cr_escaped"):
         if name in h:
             a1.plot(t / tf, h[name].values, label=name)
+    top = max(float(np.nanmax(np.abs(h[n].values))) for n in ("E_th", "E_kin", "E_rad") if n in h)
+    a1.set_yscale("log")
+    a1.set_ylim(top * 1e-6, top * 3)  # every budget term readable, not a 1e51 offset
     a1.set_xlabel(f"$t$ [{tu}]")
     a1.set_ylabel("energy [erg]")
     a1.legend(fontsize=8)

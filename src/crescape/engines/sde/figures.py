@@ -120,8 +120,8 @@ def _escaped(run, outdir, fmt):
 def _propagation_title(run) -> str:
     """What the Green's-function propagation assumes: the flow is switched off after t_end."""
     kind = getattr(getattr(run.config, "flow", None), "kind", "")
-    what = {"isenberg": "after the wind ceased", "sedov": "after the blast", "planar_shock": "after the shock"}
-    return f"diffusion back to x = 0 {what.get(kind, 'after the last snapshot')} (flow switched off at t_end)"
+    what = {"isenberg": "after the wind ceased", "planar_shock": "planar shock switched off at t_end"}
+    return f"diffusion back to x = 0, {what.get(kind, 'flow switched off at t_end')}"
 
 
 def _propagation(run, outdir, fmt):
