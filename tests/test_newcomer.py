@@ -104,3 +104,14 @@ def test_decks_built_in_python_accept_numpy_numbers():
     assert deck.grid.n_cells == 800 and deck.thermal.cooling is False
     assert deck.run.t_end == pytest.approx(ref.run.t_end, rel=1e-7)  # float32 rounding only
     assert deck.output.times == ref.output.times
+
+
+def test_no_machine_specific_paths_in_decks_scripts_and_docs():
+    """Decks, example scripts and the README name paths a new user has (runs/…), not a developer's
+    /work/… (docs/*.md may still say where a documented measurement was made)."""
+    import re
+
+    files = [*ROOT.glob("examples/**/*.toml"), *ROOT.glob("examples/**/*.py"), ROOT / "README.md"]
+    bad = [f"{f.relative_to(ROOT)}:{n}" for f in files for n, line in enumerate(f.read_text().splitlines(), 1)
+           if re.search(r"(?<![\w.])/(work|home|root|Users)/", line)]
+    assert not bad, bad
