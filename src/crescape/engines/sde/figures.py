@@ -146,8 +146,9 @@ def _propagation(run, outdir, fmt):
             ax.plot(p[m], (y * p)[m], label=f"τ = {tau:.3g} after t_end")
     ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p dN/dlnp at x = 0 (per unit length)",
            title=_propagation_title(run))
-    top = float(np.nanmax(S * p)) if np.any(S > 0) else 1.0
-    ax.set_ylim(top * 1e-8, top * 3)
+    pos = (S * p)[S > 0]
+    top = float(pos.max()) if pos.size else 1.0
+    ax.set_ylim(max(top * 1e-8, float(pos.min()) / 2 if pos.size else top * 1e-8), top * 3)  # the data, ≤ 8 decades
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7)
     f = Path(outdir) / f"propagation.{fmt}"
