@@ -320,7 +320,9 @@ class LocalSpectrumModel:
             if dist.kind == "broken_power_law":
                 add("gamma2", dist.gamma2, 1.0, "", -3.0, 6.0)
                 add("R_break", dist.R_break, 1.0, "GV", 1e-2, 1e7)
-        self.datasets, self.excluded, self.error_kind = {}, {}, {}
+        self.datasets, self.excluded, self.error_kind, self.scale_kind = {}, {}, {}, {}
+        prior = {}  # parameter index -> Gaussian prior width of a nuisance parameter
+        self.stat_filled = {}  # data set -> number of zero statistical errors filled from neighbours
         datasets = datasets or {}
         for dsec in cfg.data:
             ds = datasets.get(dsec.name) or load_dataset(dsec.name)
@@ -335,19 +337,44 @@ class LocalSpectrumModel:
             ok = (ds.E >= self.E_range[0]) & (ds.E + phi_max <= self.E_range[1])
             self.excluded[dsec.name] = int((~ok).sum())
             self.datasets[dsec.name] = ds.select(ds.E[ok].min(), ds.E[ok].max()) if ok.any() else ds.select(1, 0)
-            self.error_kind[dsec.name] = dsec.errors
-            bad = int(np.sum((self.datasets[dsec.name].error(dsec.errors, "lo") <= 0)
-                             | (self.datasets[dsec.name].error(dsec.errors, "hi") <= 0)))
+            kind = "stat" if dsec.errors == "nuisance" else dsec.errors
+            self.error_kind[dsec.name] = kind
+            if dsec.errors == "nuisance":  # plain errors = "stat" keeps refusing printed zeros
+                from .local_spectrum_stats import fill_zero_stat
+
+                self.datasets[dsec.name], self.stat_filled[dsec.name] = fill_zero_stat(self.datasets[dsec.name])
+            bad = int(np.sum((self.datasets[dsec.name].error(kind, "lo") <= 0)
+                             | (self.datasets[dsec.name].error(kind, "hi") <= 0)))
             if bad:
-                raise ValueError(f"data set {dsec.name}: {bad} point(s) have zero '{dsec.errors}' error; "
+                raise ValueError(f"data set {dsec.name}: {bad} point(s) have zero '{kind}' error; "
                                  "use errors = 'stat+syst' or restrict E_min/E_max")
+            if dsec.errors == "nuisance":
+                self._add_nuisance(dsec, add, names, prior)
         self.names, self.units = names, units
+        self.prior_sigma = np.array([prior.get(i, np.nan) for i in range(len(names))])
+        self.nuisance_index = sorted(prior)
         self.x0, self.lo, self.hi = (np.array(a, float) for a in (x0, lo, hi))
         self.free = np.array(free, bool)
         self._idx = {n: i for i, n in enumerate(names)}
         self.n_data = sum(len(d) for d in self.datasets.values())
         if self.n_data == 0:
             raise ValueError("no data points inside the run's energy range")
+
+    def _add_nuisance(self, dsec, add, names, prior):
+        """Normalisation and energy/rigidity-scale shifts of one data set (local_spectrum_stats)."""
+        from .local_spectrum_config import PositiveParam
+        from .local_spectrum_stats import NUISANCE
+
+        nu = NUISANCE[dsec.name]
+        sig_n = nu.norm_sigma if dsec.norm_sigma is None else dsec.norm_sigma
+        sig_s = nu.scale_sigma if dsec.scale_sigma is None else dsec.scale_sigma
+        self.scale_kind[dsec.name] = nu.scale_kind if sig_s > 0 else "none"
+        for tag, sig, unit in (("norm", sig_n, ""), ("scale", sig_s, "GV^-1" if nu.scale_kind == "inv_rigidity" else "")):
+            if sig <= 0 or (tag == "scale" and nu.scale_kind == "none"):
+                continue
+            par = PositiveParam.model_construct(value=0.0, free=True, min=None, max=None)
+            add(f"{tag}_{dsec.name}", par, 1.0, unit, -5.0 * sig, 5.0 * sig)
+            prior[len(names) - 1] = sig
 
     # -- parameters ---------------------------------------------------------------------
     @property
@@ -356,7 +383,8 @@ class LocalSpectrumModel:
 
     @property
     def dof(self) -> int:
-        return self.n_data - self.n_free
+        """n_data − free physical parameters (each nuisance brings its own prior term)."""
+        return self.n_data - (self.n_free - len(self.nuisance_index))
 
     def full(self, x_free=None) -> np.ndarray:
         th = self.x0.copy()
@@ -394,8 +422,18 @@ class LocalSpectrumModel:
         E = self.datasets[name].E if E is None else np.asarray(E, float)
         phi = self.value(th, f"phi_{name}")
         if phi == 0:
-            return self.lis(th, E)
-        return force_field(E, lambda Es: self.lis(th, Es), phi)
+            def J_true(Et):
+                return self.lis(th, Et)
+        else:
+            def J_true(Et):
+                return force_field(Et, lambda Es: self.lis(th, Es), phi)
+        nu = th[self._idx[f"norm_{name}"]] if f"norm_{name}" in self._idx else 0.0
+        s = th[self._idx[f"scale_{name}"]] if f"scale_{name}" in self._idx else 0.0
+        if nu == 0.0 and s == 0.0:
+            return J_true(E)
+        from .local_spectrum_stats import detector_response
+
+        return detector_response(E, J_true, nu, s, self.scale_kind.get(name, "none"))
 
     def residuals(self, x_free) -> np.ndarray:
         """(model − data)/σ for all points; σ is the upper error if model > data, else the lower."""
@@ -406,6 +444,8 @@ class LocalSpectrumModel:
             kind = self.error_kind[name]
             sig = np.where(m > ds.J, ds.error(kind, "hi"), ds.error(kind, "lo"))
             res.append((m - ds.J) / sig)
+        if self.nuisance_index:  # Gaussian priors of the nuisance parameters
+            res.append(th[self.nuisance_index] / self.prior_sigma[self.nuisance_index])
         return np.concatenate(res)
 
     def chi2(self, x_free=None) -> float:
@@ -417,6 +457,8 @@ class LocalSpectrumModel:
         for name, ds in self.datasets.items():
             out[name] = float(np.sum(r[k:k + len(ds)] ** 2))
             k += len(ds)
+        if self.nuisance_index:
+            out["nuisance_priors"] = float(np.sum(r[k:] ** 2))
         return out
 
 
@@ -485,13 +527,24 @@ def fit_least_squares(model: LocalSpectrumModel, n_starts: int = 8, seed: int = 
             "success": bool(best.success), "message": str(best.message)}
 
 
-def run_mcmc(model: LocalSpectrumModel, theta, n_walkers=32, n_steps=2000, burn=500, thin=5, seed=1, cov=None):
-    """Posterior samples of the free parameters (emcee; flat priors inside the bounds, L ∝ e^{−χ²/2})."""
+def run_mcmc(model: LocalSpectrumModel, theta, n_walkers=32, n_steps=2000, burn=500, thin=5, seed=1, cov=None,
+             n_tau=50.0, max_steps=0):
+    """Posterior samples of the free parameters (emcee; flat priors inside the bounds, L ∝ e^{−χ²/2};
+    nuisance parameters carry their Gaussian priors inside χ²).
+
+    The chain is extended by n_steps at a time until its length is >= n_tau × max τ (integrated
+    autocorrelation time, :func:`local_spectrum_stats.autocorr_time`) or max_steps (default
+    4 n_steps) is reached; burn-in and τ are re-evaluated on the full chain (burn = max(burn, 2 τ)).
+    Returns samples, τ, the total length and whether the length criterion is met; nothing is printed.
+    """
     import emcee
+
+    from .local_spectrum_stats import autocorr_time
 
     lo, hi = model.lo[model.free], model.hi[model.free]
     ndim = lo.size
     n_walkers = max(n_walkers, 2 * ndim + 2)
+    max_steps = max_steps or 4 * n_steps
 
     def log_prob(x):
         if np.any(x < lo) or np.any(x > hi):
@@ -508,15 +561,20 @@ def run_mcmc(model: LocalSpectrumModel, theta, n_walkers=32, n_steps=2000, burn=
     p0 = np.clip(np.where(p0 > hi, 2 * hi - p0, p0), lo, hi)
     sampler = emcee.EnsembleSampler(n_walkers, ndim, log_prob)
     sampler.random_state = np.random.RandomState(seed).get_state()
-    sampler.run_mcmc(p0, n_steps, progress=False)
-    samples = sampler.get_chain(discard=burn, thin=thin, flat=True)
-    logp = sampler.get_log_prob(discard=burn, thin=thin, flat=True)
-    try:
-        tau = sampler.get_autocorr_time(discard=burn, quiet=True)
-    except Exception:  # emcee raises for too-short chains; report NaN instead
-        tau = np.full(ndim, np.nan)
+    state, total = p0, 0
+    while True:
+        state = sampler.run_mcmc(state, n_steps, progress=False)
+        total += n_steps
+        chain = sampler.get_chain()
+        tau = autocorr_time(chain[min(burn, total // 2):])
+        if (np.all(np.isfinite(tau)) and total >= n_tau * tau.max()) or total + n_steps > max_steps:
+            break
+    disc = int(min(max(burn, 2 * np.nanmax(tau)) if np.any(np.isfinite(tau)) else burn, total // 2))
+    samples = sampler.get_chain(discard=disc, thin=thin, flat=True)
+    logp = sampler.get_log_prob(discard=disc, thin=thin, flat=True)
+    converged = bool(np.all(np.isfinite(tau)) and total >= n_tau * tau.max())
     return {"samples": samples, "log_prob": logp, "acceptance": float(np.mean(sampler.acceptance_fraction)),
-            "tau": np.asarray(tau, float), "n_walkers": n_walkers}
+            "tau": tau, "n_walkers": n_walkers, "n_steps_total": total, "burn": disc, "converged": converged}
 
 
 # --------------------------------------------------------------------------------------------
@@ -534,6 +592,21 @@ def _table(model, th, err=None) -> str:
         lines.append(f"| {n} | {th[i]:.6g} | {e} | {model.units[i]} | {'yes' if model.free[i] else 'no'} | "
                      f"[{model.lo[i]:.4g}, {model.hi[i]:.4g}] |")
     return "\n".join(lines)
+
+
+def _print_quality(q, model) -> None:
+    print(f"goodness of fit: chi2 = {q['chi2']:.2f} for dof = {q['dof']} (chi2/dof = {q['chi2_dof']:.3g}), "
+          f"p = {q['p_value']:.3g}")
+    if q["nuisance_pulls"]:
+        print("nuisance shifts in units of their prior sigma: "
+              + ", ".join(f"{k} {v:+.2f}" for k, v in q["nuisance_pulls"].items()))
+    for n in q["at_bound"]:
+        i = model.names.index(n)
+        print(f"warning: {n} is at a bound of its range [{model.lo[i]:.4g}, {model.hi[i]:.4g}] {model.units[i]}")
+    if "mcmc_tau" in q:
+        print(f"MCMC: {q['mcmc_steps']} steps, max integrated autocorrelation time {max(q['mcmc_tau']):.3g} steps: "
+              + ("chain >= " if q["mcmc_converged"] else "chain SHORTER than ")
+              + f"{q['mcmc_n_tau_required']:g} tau")
 
 
 def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
@@ -568,6 +641,10 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
     for name, n in model.excluded.items():
         if n:
             print(f"note: {n} point(s) of {name} lie outside the run's energy range and are excluded")
+    for name, n in model.stat_filled.items():
+        if n:
+            print(f"note: {n} statistical error(s) of {name} are printed as 0 in the table (rounding); "
+                  "their relative size is interpolated from the neighbouring points")
     print(f"configured sources: chi2 = {chi2_0:.2f} for {model.n_data} points")
     res = {"config": str(Path(config_path).resolve()), "run": str(run_dir),
            "source_runs": [str(d) for d in src_dirs], "n_data": model.n_data,
@@ -583,16 +660,25 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
                    chi2_best_by_dataset=model.chi2_by_dataset(th), lsq_error=err.tolist(),
                    start_chi2=f["start_chi2"], lsq_success=f["success"])
         print(f"best fit: chi2 = {f['chi2']:.2f}, dof = {model.dof}, chi2/dof = {res['chi2_dof']:.3f}")
+        m = None
         if mcmc and cfg.mcmc.enabled:
             m = run_mcmc(model, th, cfg.mcmc.n_walkers, cfg.mcmc.n_steps, cfg.mcmc.burn, cfg.mcmc.thin,
-                         cfg.fit.seed, f["cov"])
+                         cfg.fit.seed, f["cov"], cfg.mcmc.n_tau, cfg.mcmc.max_steps)
             q = np.percentile(m["samples"], [16, 50, 84], axis=0)
             err = 0.5 * (q[2] - q[0])
             res.update(mcmc_median=q[1].tolist(), mcmc_p16=q[0].tolist(), mcmc_p84=q[2].tolist(),
-                       mcmc_acceptance=m["acceptance"], mcmc_tau=m["tau"].tolist())
+                       mcmc_acceptance=m["acceptance"], mcmc_burn=m["burn"])
             np.savez_compressed(out / "chain.npz", samples=m["samples"], log_prob=m["log_prob"],
                                 names=np.array(model.names)[model.free])
             res["samples"] = m["samples"]
+        from .local_spectrum_stats import quality
+
+        res["quality"] = quality(model, th, f["chi2"], m, cfg.mcmc.n_tau)
+    else:
+        from .local_spectrum_stats import quality
+
+        res["quality"] = quality(model, th0, chi2_0, None)
+    _print_quality(res["quality"], model)
     E_idx = np.array([30.0, 100.0, 300.0, 600.0, 1e3, 3e3, 1e4, 3e4])
     h_idx = model.dlnp  # spectral_index's default step
     E_lo, E_hi = model.E_range
@@ -628,11 +714,13 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
         print("time interpolation, leave-one-out error at twice the snapshot spacing (≈4x the real error): "
               + ", ".join(f"{k} {100 * v:.2g} %" for k, v in res["cadence_error"].items()))
     table = _table(model, th, err)
+    verdict = res["quality"]["summary"]
     (out / "best_fit.md").write_text(
-        f"# {cfg.title or 'local proton spectrum'}\n\nrun: `{run_dir}`\n\n{table}\n\n"
+        f"# {cfg.title or 'local proton spectrum'}\n\nrun: `{run_dir}`\n\n**{verdict}**\n\n{table}\n\n"
         f"chi2 (configured) = {chi2_0:.3f}; chi2 (best) = {res.get('chi2_best', chi2_0):.3f}; "
         f"points = {model.n_data}; dof = {model.dof}\n")
     print(table)
+    print(f"summary: {verdict}")
     E = np.geomspace(max(cfg.plot.E_min, E_lo), min(cfg.plot.E_max, E_hi), 300)
     comps = model.components(th, E)
     np.savetxt(out / "model_lis.txt", np.column_stack([E, *comps.values(), model.lis(th, E)]),
