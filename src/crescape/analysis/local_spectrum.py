@@ -729,6 +729,13 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
     (out / "result.json").write_text(json.dumps(res, indent=1))
     from ..plotting.local_spectrum import plot_fit  # figures are part of the fit's output
 
-    for fig in plot_fit(model, th, out, samples=samples, title=cfg.title, theta_config=th0):
+    import logging
+
+    logging.disable(logging.WARNING)  # corner's "too few points to create valid contours" is not a result
+    try:
+        figs = plot_fit(model, th, out, samples=samples, title=cfg.title, theta_config=th0)
+    finally:
+        logging.disable(logging.NOTSET)
+    for fig in figs:
         print(f"figure {fig}")
     return 0
