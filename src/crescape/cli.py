@@ -81,6 +81,12 @@ def _cmd_sweep(args) -> int:
     return cli_sweep(args.sweep, out=args.out, scheduler=args.scheduler, workers=args.workers)
 
 
+def _cmd_halflife(args) -> int:
+    from .engines.cloud.halflife_scan import cli_halflife
+
+    return cli_halflife(args.deck, out=args.out, release=args.release, n_cells=args.n_cells)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crescape", description="Cosmic-ray escape from sources: CR-hydrodynamics, CR clouds, SDE shock acceleration.")
     p.add_argument("--version", action="version", version=f"crescape {__version__}")
@@ -117,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--out", "-o")
     f.add_argument("--no-mcmc", action="store_true", help="least squares only")
     f.set_defaults(func=_cmd_fit)
+
+    h = sub.add_parser("halflife", help="cloud half-lives t_1/2(E) of a cloud deck (release radius per energy)")
+    h.add_argument("deck")
+    h.add_argument("--out", "-o")
+    h.add_argument("--release", choices=["per_energy", "fixed"], help="override source.release")
+    h.add_argument("--n-cells", type=int, help="override grid.n_cells (each energy is one run)")
+    h.set_defaults(func=_cmd_halflife)
 
     s = sub.add_parser("sweep", help="run a parameter sweep on dask.distributed")
     s.add_argument("sweep")

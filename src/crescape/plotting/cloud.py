@@ -76,6 +76,39 @@ def plot_halflife_runs(runs, path, labels=None):
     plt.close(fig)
 
 
+def plot_halflife_scan(scans, path, published=None):
+    """t_1/2(E) of half-life scans [(label, scan dict of engines.cloud.halflife_scan.half_life_scan)].
+
+    Solid: t_1/2; dotted: the free-escape time a²/(κ0 X²) at the same a; the energies whose resonant
+    waves are evanescent (no self-generated confinement, κ = κ0) are shaded per phase and their points
+    ringed. ``published``: optional [(E [GeV], t [kyr], label)] drawn as open squares.
+    """
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for i, (lab, r) in enumerate(scans):
+        E, col = r["E"] / C.GeV, f"C{i}"
+        mode = "a(E) solved per energy" if r["release"] == "per_energy" else f"a = {r['a'][0] / C.pc:.3g} pc"
+        ax.loglog(E, r["t_half"] / C.kyr, "o-", color=col, label=f"{lab}, {mode}")
+        ax.loglog(E, r["t_free"] / C.kyr, ":", color=col, lw=1)
+        ev = np.asarray(r["evanescent"], bool)
+        if ev.any():
+            ax.plot(E[ev], r["t_half"][ev] / C.kyr, "o", ms=11, mfc="none", color=col)
+        if r.get("band"):
+            lo, hi = (b / C.GeV for b in r["band"])
+            ax.axvspan(lo, hi, color=col, alpha=0.1, label=f"{lab}: evanescent band {lo:.3g}-{hi:.3g} GeV "
+                       "(κ = κ0, free escape)")
+    for e, t, lab in published or []:
+        ax.plot([e], [t], "ks", mfc="none", ms=8)
+    if published:
+        ax.plot([], [], "ks", mfc="none", label="published")
+    ax.plot([], [], "k:", lw=1, label="free escape a²/(κ0 X²), same a")
+    ax.set_xlabel("E [GeV]")
+    ax.set_ylabel("t_1/2 [kyr]")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def plot_kappa_t(run, path, E=10 * C.TeV, distances=(5 * C.pc, 10 * C.pc)):
     from ..engines.cloud.diagnostics import kappa_at
     from ..physics.waves import kappa_background
