@@ -6,8 +6,13 @@ from scipy.special import erf
 
 from crescape import constants as C
 from crescape.config import DeckError, load_config
-from crescape.engines.cloud.halflife_scan import (X_HALF, evanescent_band_energies, free_escape_time,
-                                                  half_life_scan, tophat_fraction_left)
+from crescape.engines.cloud.halflife_scan import (
+    X_HALF,
+    evanescent_band_energies,
+    free_escape_time,
+    half_life_scan,
+    tophat_fraction_left,
+)
 
 
 def _deck(phase, a_pc, z_max, n_cells, **source):

@@ -5,9 +5,15 @@ import numpy as np
 import pytest
 
 from crescape.analysis.crdata import CRDataSet
-from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, cli_fit, loglog_interp, window_indices
-from crescape.analysis.local_spectrum_standin import write_analytic_run
+from crescape.analysis.local_spectrum import (
+    LocalSpectrumModel,
+    SourceSpectra,
+    cli_fit,
+    loglog_interp,
+    window_indices,
+)
 from crescape.analysis.local_spectrum_config import load_fit_config
+from crescape.analysis.local_spectrum_standin import write_analytic_run
 from crescape.config import DeckError
 from crescape.constants import Myr, pc
 

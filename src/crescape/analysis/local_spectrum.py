@@ -727,9 +727,9 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
                header="E[GeV] " + " ".join(f"J[{k}]" for k in comps) + " J_total  (m^-2 s^-1 sr^-1 GeV^-1)")
     samples = res.pop("samples", None)
     (out / "result.json").write_text(json.dumps(res, indent=1))
-    from ..plotting.local_spectrum import plot_fit  # figures are part of the fit's output
-
     import logging
+
+    from ..plotting.local_spectrum import plot_fit  # figures are part of the fit's output
 
     logging.disable(logging.WARNING)  # corner's "too few points to create valid contours" is not a result
     try:
