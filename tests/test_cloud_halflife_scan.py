@@ -4,9 +4,9 @@ import pytest
 from scipy.integrate import quad
 from scipy.special import erf
 
-from crescape import constants as C
 from crescape.config import DeckError, load_config
-from crescape.engines.cloud.halflife_scan import (
+from crescape.core import constants as C
+from crescape.engines.cloud.analysis import (
     X_HALF,
     evanescent_band_energies,
     free_escape_time,

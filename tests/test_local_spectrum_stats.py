@@ -13,16 +13,12 @@ import pytest
 from scipy.stats import kstest
 
 from crescape.analysis.crdata import CRDataSet, dR_dEkn, ekn_to_rigidity
-from crescape.analysis.local_spectrum import (
-    LocalSpectrumModel,
-    SourceSpectra,
-    fit_least_squares,
-    run_mcmc,
-)
+from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra
 from crescape.analysis.local_spectrum_config import load_fit_config
+from crescape.analysis.local_spectrum_fit import fit_least_squares, run_mcmc
 from crescape.analysis.local_spectrum_standin import write_analytic_run
 from crescape.analysis.local_spectrum_stats import detector_response, quality
-from crescape.constants import Myr, pc
+from crescape.core.constants import Myr, pc
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import __version__
+from ._version import __version__
+from .analysis.local_spectrum_config import LocalSpectrumConfig
+from .api import run
+from .config import iter_parameters, load_config
+from .engines.registry import engine_names, get_engine
+from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
+from .plotting import plot_path, plot_run
+from .plotting.local_spectrum import cli_fit
+from .plotting.movie import make_movie
+from .sweep import cli_sweep
 
 
 def _cmd_run(args) -> int:
-    from .runner import run
-
     if args.resume:
         out = run(None, args.resume, resume=True, overrides=args.set, progress=not args.quiet and None)
     else:
@@ -22,25 +29,21 @@ def _cmd_run(args) -> int:
         out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None)
     print(f"run written to {out}")
     if args.plot:
-        from .plotting import plot_run
-
         for f in plot_run(out):
             print(f"figure {f}")
     return 0
 
 
 def _cmd_info(args) -> int:
-    from .config import ENGINES, deck_model, iter_parameters
-
-    engines = [args.engine] if args.engine else [*ENGINES, "local-spectrum"]
+    engines = [args.engine] if args.engine else [*engine_names(), "local-spectrum"]
     for eng in engines:
         if eng == "local-spectrum":  # the config of `crescape fit local-spectrum`, not an engine deck
-            from .analysis.local_spectrum_config import LocalSpectrumConfig as model
-
+            model = LocalSpectrumConfig
             print(f"# crescape fit local-spectrum CONFIG  ({model.__doc__.strip().splitlines()[0]})")
         else:
-            model = deck_model(eng)
-            print(f"# engine = \"{eng}\"  ({model.__doc__.strip().splitlines()[0] if model.__doc__ else ''})")
+            engine = get_engine(eng)
+            model = engine.deck
+            print(f"# engine = \"{eng}\"  ({engine.description})")
         print(f"{'parameter':42s} {'default':>22s}  {'unit':12s} meaning")
         for key, default, unit, desc in iter_parameters(model):
             if key == "engine":
@@ -52,8 +55,6 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_plot(args) -> int:
-    from .plotting import plot_path
-
     files = plot_path(args.path, figure=args.figure, fmt=args.format, outdir=args.outdir)
     for f in files:
         print(f"figure {f}")
@@ -61,8 +62,6 @@ def _cmd_plot(args) -> int:
 
 
 def _cmd_movie(args) -> int:
-    from .plotting.movie import make_movie
-
     print(f"movie {make_movie(args.run, out=args.output)}")
     return 0
 
@@ -70,21 +69,23 @@ def _cmd_movie(args) -> int:
 def _cmd_fit(args) -> int:
     if args.what != "local-spectrum":
         raise SystemExit(f"crescape fit: unknown target {args.what!r} (choose: local-spectrum)")
-    from .analysis.local_spectrum import cli_fit
-
     return cli_fit(args.config, outdir=args.out, mcmc=not args.no_mcmc)
 
 
 def _cmd_sweep(args) -> int:
-    from .sweep import cli_sweep
-
     return cli_sweep(args.sweep, out=args.out, scheduler=args.scheduler, workers=args.workers)
 
 
 def _cmd_halflife(args) -> int:
-    from .engines.cloud.halflife_scan import cli_halflife
-
-    return cli_halflife(args.deck, out=args.out, release=args.release, n_cells=args.n_cells)
+    deck = load_config(args.deck)
+    if args.n_cells:
+        d = deck.model_dump(mode="python")
+        d["grid"]["n_cells"] = int(args.n_cells)
+        deck = load_config(d)
+    if deck.engine != "cloud":
+        raise DeckError(f"{args.deck}: crescape halflife needs a cloud deck (engine = {deck.engine!r})")
+    out = args.out or args.deck.rsplit("/", 1)[-1].removesuffix(".toml") + "_halflife"
+    return get_engine("cloud").load("figures").cli_halflife(deck, out, release=args.release)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,10 +142,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    from .config import DeckError
-    from .engines.driver import Interrupted, SimulationError
-    from .io import OutputDirError, RunFileError
-
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

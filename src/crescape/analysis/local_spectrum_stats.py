@@ -28,6 +28,7 @@ import dataclasses
 import math
 
 import numpy as np
+from scipy.stats import chi2 as chi2_dist
 
 from .crdata import dR_dEkn, ekn_to_rigidity, rigidity_to_ekn
 
@@ -101,9 +102,7 @@ def fill_zero_stat(ds):
 
 def chi2_pvalue(chi2: float, dof: int) -> float:
     """P(χ²_dof ≥ chi2): the probability of a χ² at least this large if the model were right."""
-    from scipy.stats import chi2 as dist
-
-    return float(dist.sf(chi2, dof)) if dof > 0 else math.nan
+    return float(chi2_dist.sf(chi2, dof)) if dof > 0 else math.nan
 
 
 def at_bound(x, lo, hi, rel: float = 1e-3) -> np.ndarray:
@@ -119,7 +118,7 @@ def autocorr_time(chain) -> np.ndarray:
     emcee's estimator (Sokal's window, c = 5; Goodman & Weare 2010) with its own "chain shorter than
     50 τ" check switched off (tol = 0): the caller compares the length with n_tau × τ and reports it.
     """
-    from emcee.autocorr import integrated_time
+    from emcee.autocorr import integrated_time  # emcee: optional, loaded only for a posterior
 
     return np.asarray(integrated_time(np.asarray(chain), c=5, tol=0, quiet=True), float)
 

@@ -8,33 +8,23 @@ suggestion for misspelt keys); the CLI prints it without a traceback.
 from __future__ import annotations
 
 import difflib
-import importlib
+import math
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticUndefined
 
-# engine name -> "module:Model"; each engine owns its deck module.
-ENGINES: dict[str, str] = {
-    "crhydro": "crescape.config.crhydro:CRHydroDeck",
-    "sde": "crescape.config.sde:SDEDeck",
-    "cloud": "crescape.config.cloud:CloudDeck",
-}
-
-
-class DeckError(ValueError):
-    """A deck could not be read or validated. The message is meant for people."""
+from ..engines.registry import get_engine
+from ..errors import DeckError
 
 
 def deck_model(engine: str) -> type[BaseModel]:
-    if engine not in ENGINES:
-        hint = difflib.get_close_matches(str(engine), ENGINES, n=1)
-        extra = f" — did you mean {hint[0]!r}?" if hint else ""
-        raise DeckError(f"deck error at 'engine': unknown engine {engine!r}{extra} (choose from {sorted(ENGINES)})")
-    mod, name = ENGINES[engine].split(":")
-    return getattr(importlib.import_module(mod), name)
+    """The pydantic deck model of ``engine`` (from the engine registry)."""
+    return get_engine(engine).deck
 
 
 def _parse_value(text: str) -> Any:
@@ -65,8 +55,6 @@ def apply_overrides(data: dict, overrides: list[str] | None) -> dict:
 
 
 def _submodels(ann) -> list[type[BaseModel]]:
-    import typing
-
     out, todo = [], [ann]
     while todo:
         a = todo.pop()
@@ -178,8 +166,6 @@ def _check_finite(node, source: str, prefix: str = ""):
 
     Non-finite field defaults declared by an engine are left alone.
     """
-    import math
-
     for fname, field in type(node).model_fields.items():
         val = getattr(node, fname, None)
         key = f"{prefix}{fname}"
@@ -228,9 +214,6 @@ def iter_parameters(model: type[BaseModel], prefix: str = "", parent_desc: str =
     Required parameters have the default ``REQUIRED``. A sub-table's ``value`` entry (fit
     parameters ``{value, free, min, max}``) inherits the description of the table itself.
     """
-    import typing
-
-    from pydantic_core import PydanticUndefined
 
     for name, field in model.model_fields.items():
         key = f"{prefix}{name}"

@@ -18,11 +18,8 @@ import h5py
 import numpy as np
 import xarray as xr
 
+from ..errors import RunFileError
 from .atomic import atomic_path, sha256_file, write_text_atomic
-
-
-class RunFileError(OSError):
-    """A run file is missing, truncated or corrupted."""
 
 
 def _write_dataset(group: h5py.Group, ds: xr.Dataset):

@@ -6,7 +6,9 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from .. import __version__
+from .._version import __version__
+from ..config import dump_toml, load_config
+from ..errors import OutputDirError
 from .atomic import write_text_atomic
 from .hdf5 import RunFileError, read_run_file
 
@@ -15,18 +17,12 @@ RUN_NAME = "run.h5"
 MIN_FREE_BYTES = 20 * 1024**2
 
 
-class OutputDirError(OSError):
-    """The output directory cannot be used (not writable, disk full, not a directory)."""
-
-
 def prepare_rundir(out: str | Path, deck, resume: bool = False, min_free: int = MIN_FREE_BYTES) -> Path:
     """Create/check the run directory before any computation and save the resolved deck.
 
     Fails early (``OutputDirError``) if the directory cannot be written or the
     disk has less than ``min_free`` bytes free.
     """
-    from ..config import dump_toml
-
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputDirError(f"output path {out} exists and is not a directory")
@@ -53,8 +49,6 @@ def prepare_rundir(out: str | Path, deck, resume: bool = False, min_free: int = 
 
 
 def file_attrs(deck) -> dict:
-    from ..config import dump_toml
-
     return {"crescape_version": __version__, "engine": deck.engine, "config": dump_toml(deck)}
 
 
@@ -86,8 +80,6 @@ class Run:
 
 def open_run(path: str | Path) -> Run:
     """Open a run directory (or a ``run.h5`` file) written by ``crescape run``."""
-    from ..config import load_config
-
     path = Path(path)
     h5 = path if path.suffix == ".h5" else path / RUN_NAME
     rdir = h5.parent
