@@ -651,6 +651,7 @@ def fig_sde_vs_grid():
     ax[0].legend(fontsize=7, title="lines: grid; points: SDE (batch means)", title_fontsize=7)
     ax[1].set_xscale("log")
     ax[1].set_yscale("log")
+    ax[1].set_ylim(1e-5, 1.0)
     ax[1].set_xlabel("p / p0")
     ax[1].set_ylabel("particles per ln-p bin (all x)")
     fig.suptitle("Burst at a tanh shock (u1 = 1, r = 4, w = 0.5, κ = 1): two independent solvers; χ² over the "
