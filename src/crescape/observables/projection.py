@@ -9,7 +9,8 @@ Errors of this approximation are O((R/d)²) for a source of radius R.
 * :func:`shell_profile` — I(b) = (1/4π) Σ_k ε_k L_k(b): exact for piecewise-constant ε.
 * :func:`sphere_pixel_matrix` — exact ∫∫ over a pixel rectangle of the column through a
   sphere of radius R, W(R) = ∫∫ 2√(R² − x² − y²)₊ dx dy: the y integral in closed form
-  [y√(A² − y²) + A² asin(y/A)], the x integral by Gauss–Legendre; shell k contributes
+  [y√(A² − y²) + A² asin(y/A)], the x integral by Gauss–Legendre in u = asin(x/R), split where the
+  disc edge crosses the pixel rows (the integrand is smooth on each piece); shell k contributes
   ε_k (W(r_k+1) − W(r_k)), so the map holds the volume integral to quadrature accuracy.
 * :func:`tube_pixel_matrix` — the cloud's flux tube (radius a, axis along the field,
   symmetric about the source at z = 0, seen side-on): separable, exact (cell overlap in x,
@@ -44,9 +45,38 @@ def _yint(y, A):  # ∫_0^y 2√(A² − t²) dt, y clipped to [−A, A]
     return yy * np.sqrt(max(A * A - yy * yy, 0.0)) + A * A * np.arcsin(yy / A)
 
 
+@numba.njit(cache=True)
+def _column_integral(lo, hi, y0, y1, Rk, gx, gw):
+    """∫_lo^hi [Y(y1, A) − Y(y0, A)] dx, A = √(R² − x²), split where A = |y0|, |y1| (kinks) and in u = asin(x/R)."""
+    br = np.empty(6)
+    br[0], br[1] = lo, hi
+    nb = 2
+    for yy in (y0, y1):
+        if abs(yy) < Rk:
+            xs = np.sqrt(Rk * Rk - yy * yy)
+            for sgn in (-1.0, 1.0):
+                if lo < sgn * xs < hi:
+                    br[nb] = sgn * xs
+                    nb += 1
+    pts = np.sort(br[:nb])
+    total = 0.0
+    for m in range(nb - 1):
+        u0, u1 = np.arcsin(min(max(pts[m] / Rk, -1.0), 1.0)), np.arcsin(min(max(pts[m + 1] / Rk, -1.0), 1.0))
+        if u1 <= u0:
+            continue
+        s = 0.0
+        for q in range(gx.size):
+            uq = 0.5 * (u0 + u1) + 0.5 * (u1 - u0) * gx[q]
+            x = Rk * np.sin(uq)
+            A = np.sqrt(max(Rk * Rk - x * x, 0.0))
+            s += gw[q] * (_yint(y1, A) - _yint(y0, A)) * Rk * np.cos(uq)
+        total += 0.5 * (u1 - u0) * s
+    return total
+
+
 @numba.njit(cache=True, parallel=True)
 def _sphere_W(x_edges, y_edges, R, gx, gw):  # pragma: no cover - compiled
-    nx, ny, nr, ng = x_edges.size - 1, y_edges.size - 1, R.size, gx.size
+    nx, ny, nr = x_edges.size - 1, y_edges.size - 1, R.size
     W = np.zeros((ny, nx, nr))
     for i in numba.prange(nx):
         x0, x1 = x_edges[i], x_edges[i + 1]
@@ -55,17 +85,9 @@ def _sphere_W(x_edges, y_edges, R, gx, gw):  # pragma: no cover - compiled
             for k in range(nr):
                 Rk = R[k]
                 lo, hi = max(x0, -Rk), min(x1, Rk)
-                if hi <= lo:
+                if hi <= lo or Rk <= 0.0:
                     continue
-                s = 0.0
-                # substitution x = R sin u removes the √ edge of the disc
-                u0, u1 = np.arcsin(lo / Rk), np.arcsin(hi / Rk)
-                for q in range(ng):
-                    u = 0.5 * (u0 + u1) + 0.5 * (u1 - u0) * gx[q]
-                    x = Rk * np.sin(u)
-                    A = np.sqrt(max(Rk * Rk - x * x, 0.0))
-                    s += gw[q] * (_yint(y1, A) - _yint(y0, A)) * Rk * np.cos(u)
-                W[j, i, k] = 0.5 * (u1 - u0) * s
+                W[j, i, k] = _column_integral(lo, hi, y0, y1, Rk, gx, gw)
     return W
 
 
