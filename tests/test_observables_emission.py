@@ -134,7 +134,7 @@ def test_bremsstrahlung_and_ic_fields_match_naima_directly():
     Ek = np.geomspace(0.9 * C.GeV, 1.1e5 * C.GeV, 40)
     N = _powerlaw(Ek, C.m_e_c2, 1e-10, 2.5)[None]
     pl = PowerLaw(1e-10 / u.TeV, 1 * u.TeV, 2.5)
-    kw = dict(Eemin=(E0 + C.m_e_c2) * u.erg, Eemax=(E1 + C.m_e_c2) * u.erg)
+    kw = {"Eemin": (E0 + C.m_e_c2) * u.erg, "Eemax": (E1 + C.m_e_c2) * u.erg}
     Eg = np.geomspace(1e-3, 1e4, 5) * C.GeV
     br = Bremsstrahlung(pl, n0=1 / u.cm**3, **kw).flux(Eg * u.erg, distance=0).to_value("1/(erg s)")
     assert np.allclose(leptonic.bremsstrahlung_kernel(Eg, E0, E1).apply(Ek, N)[0], br, rtol=1e-6)
@@ -146,7 +146,12 @@ def test_bremsstrahlung_and_ic_fields_match_naima_directly():
 
 def test_ionisation_cross_section_limits_and_rate():
     """Rudd et al. (1992) form: σ ∝ x^1.24 at low x, Bethe-like (A ln x + B)/x at high x; ζ = ∫ v σ N dE."""
-    from crescape.observables.ionisation import A0, I_H2, ionisation_rate, sigma_ion_p_H2
+    from crescape.observables.ionisation import (
+        A0,
+        I_H2,
+        ionisation_rate,
+        sigma_ion_p_H2,
+    )
 
     s0 = 4 * np.pi * A0**2
     x_hi = 1e4

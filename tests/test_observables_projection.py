@@ -72,6 +72,6 @@ def test_radial_psf_of_a_gaussian_profile_widens_in_quadrature():
 
 
 def test_car_pixel_solid_angles_sum_to_the_patch():
-    e, om = pixel_grid(41, 2.0)
+    _, om = pixel_grid(41, 2.0)
     lat = np.deg2rad(82.0)  # 41 pixels of 2°
     assert om.sum() == pytest.approx(lat * 2 * np.sin(lat / 2), rel=1e-12)

@@ -1,4 +1,4 @@
-"""The ``crescape`` command: run | info | plot | movie | fit | sweep | --version.
+"""The ``crescape`` command: run | info | plot | movie | fit | sweep | observe | --version.
 
 Every user error (bad deck, unusable output directory, damaged run file) is
 printed as a short message with exit status 2 — never a traceback.
@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--scheduler", help="tcp://HOST:PORT of a running dask scheduler (default: local cluster)")
     s.add_argument("--workers", type=int, default=None, help="local cluster workers (default: cores)")
     s.set_defaults(func=_cmd_sweep)
+
+    from .observables.command import add_parser as add_observe  # observe: run → sky cube
+
+    add_observe(sub)
     return p
 
 

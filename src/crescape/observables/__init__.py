@@ -10,10 +10,16 @@ An analysis layer: imports io, physics and constants only; no engine imports it.
 * :mod:`.cube` — FITS map cubes (gammapy-readable); :mod:`.ionisation` — ζ_CR (Padovani et al. 2009);
 * :mod:`.profiles` — surface-brightness profiles; :mod:`.figures` — SED, profiles, maps (matplotlib, lazy).
 """
-from .cube import Cube, make_cube
-from .emission import emissivity, luminosity
-from .ionisation import ionisation_rate, sigma_ion_p_H2
-from .sources import Emitters, emitters
+_API = {"Cube": "cube", "make_cube": "cube", "emissivity": "emission", "luminosity": "emission",
+        "ionisation_rate": "ionisation", "sigma_ion_p_H2": "ionisation", "Emitters": "sources", "emitters": "sources",
+        "sphere_profile": "profiles", "tube_profile": "profiles", "sed": "profiles"}
 
-__all__ = ["Cube", "make_cube", "emissivity", "luminosity", "ionisation_rate", "sigma_ion_p_H2",
-           "Emitters", "emitters"]
+__all__ = list(_API)
+
+
+def __getattr__(name):  # lazy: `crescape --help` does not load naima or compile anything
+    if name in _API:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_API[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

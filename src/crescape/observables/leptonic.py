@@ -47,7 +47,7 @@ def photon_fields(spec=None):
     out = []
     for f in spec:
         name, T, u = f
-        T = float(getattr(T, "to_value", lambda *_: T)("K")) if hasattr(T, "to_value") else float(T)
+        T = float(T.to_value("K")) if hasattr(T, "to_value") else float(T)
         u = float(u.to_value("erg cm-3")) if hasattr(u, "to_value") else float(u)
         if not (T > 0 and u >= 0):
             raise ValueError(f"photon field {name!r}: T must be > 0 K and u ≥ 0 erg cm^-3 (got T={T}, u={u})")

@@ -31,4 +31,8 @@ def plot_path(path, figure=None, fmt="png", outdir=None) -> list[Path]:
         from .sweep import plot_sweep
 
         return plot_sweep(path, figure=figure, fmt=fmt, outdir=outdir)
+    if figure in ("sed", "profiles", "maps", "neutrinos"):  # what telescopes see (crescape.observables)
+        from ..observables.figures import plot_observables
+
+        return plot_observables(path, figure=figure, fmt=fmt, outdir=outdir)
     return plot_run(path, figure=figure, fmt=fmt, outdir=outdir)
