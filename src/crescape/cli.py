@@ -125,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, default=None, help="local cluster workers (default: cores)")
     s.set_defaults(func=_cmd_sweep)
 
-    from .observables.command import add_parser as add_observe  # observe: run → sky cube
+    # observe: run → sky cube (crescape.observables)
+    from .observables.command import add_parser as add_observe
 
     add_observe(sub)
     return p

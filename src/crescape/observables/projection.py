@@ -80,12 +80,14 @@ def _sphere_W(x_edges, y_edges, R, gx, gw):  # pragma: no cover - compiled
     W = np.zeros((ny, nx, nr))
     for i in numba.prange(nx):
         x0, x1 = x_edges[i], x_edges[i + 1]
+        xn = min(max(0.0, x0), x1)
         for j in range(ny):
             y0, y1 = y_edges[j], y_edges[j + 1]
+            yn = min(max(0.0, y0), y1)
             for k in range(nr):
                 Rk = R[k]
                 lo, hi = max(x0, -Rk), min(x1, Rk)
-                if hi <= lo or Rk <= 0.0:
+                if hi <= lo or Rk <= 0.0 or xn * xn + yn * yn >= Rk * Rk:
                     continue
                 W[j, i, k] = _column_integral(lo, hi, y0, y1, Rk, gx, gw)
     return W
@@ -98,7 +100,15 @@ def sphere_pixel_matrix(x_edges, y_edges, r_edges, n_gauss=24):
     radii [cm]. Pixel flux = Σ_k P[..., k] ε_k / (4π d²).
     """
     gx, gw = np.polynomial.legendre.leggauss(n_gauss)
-    W = _sphere_W(np.asarray(x_edges, float), np.asarray(y_edges, float), np.asarray(r_edges, float), gx, gw)
+    xe, ye, R = np.asarray(x_edges, float), np.asarray(y_edges, float), np.asarray(r_edges, float)
+    sx, sy = np.allclose(xe, -xe[::-1]), np.allclose(ye, -ye[::-1])
+    ix0, iy0 = (xe.size - 1) // 2 if sx else 0, (ye.size - 1) // 2 if sy else 0
+    W = np.empty((ye.size - 1, xe.size - 1, R.size))
+    W[iy0:, ix0:] = _sphere_W(xe[ix0:], ye[iy0:], R, gx, gw)  # symmetric grids: one quadrant, mirrored
+    if ix0:
+        W[iy0:, :ix0] = W[iy0:, ::-1][:, :ix0]
+    if iy0:
+        W[:iy0] = W[::-1][:iy0]
     return np.diff(W, axis=2)
 
 
