@@ -91,13 +91,15 @@ def plot_maps(em, outdir, fmt="png", distance=DEFAULT_DISTANCE, processes=None, 
     if cube is None:
         cube = cube_from_emitters(em, distance, default_energies(em, 13), t=t, processes=processes, npix=81)
     bands = default_bands(cube.energies)
-    fig, axs = plt.subplots(1, len(bands), figsize=(4 * len(bands), 3.6))
+    fig, axs = plt.subplots(1, len(bands), figsize=(5 * len(bands), 3.8), layout="constrained")
     half = cube.cdelt * cube.solid_angle.shape[0] / 2
     for ax, (lo, hi) in zip(np.atleast_1d(axs), bands):
         m = band_integral(cube.energies, cube.intensity, lo, hi)
-        im = ax.imshow(np.log10(np.where(m > 0, m, np.nan)), origin="lower", extent=[half, -half, -half, half])
+        lg = np.log10(np.where(m > 0, m, np.nan))
+        top = np.nanmax(lg) if np.any(np.isfinite(lg)) else 0.0
+        im = ax.imshow(lg, origin="lower", extent=[half, -half, -half, half], vmin=top - 3, vmax=top)
         ax.set(title=f"{lo / C.GeV:.3g}–{hi / C.GeV:.3g} GeV", xlabel="Δl [deg]", ylabel="Δb [deg]")
-        fig.colorbar(im, ax=ax, label=r"log$_{10}$ I [cm$^{-2}$ s$^{-1}$ sr$^{-1}$]")
+        fig.colorbar(im, ax=ax, label=r"log$_{10}$ I [cm$^{-2}$ s$^{-1}$ sr$^{-1}$]", shrink=0.85)
     return _save(fig, outdir, "obs_maps", fmt)
 
 

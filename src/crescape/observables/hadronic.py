@@ -16,6 +16,8 @@
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import constants as C
@@ -86,7 +88,13 @@ def _pion_model(E_max, nEpd, nuclear_enhancement, hiEmodel):
     pl = PowerLaw(1.0 / u.eV, 1.0 * u.TeV, 2.0)  # placeholder: only the nodes and dσ/dE_γ are used
     pd = PionDecay(pl, nh=1.0 * u.cm**-3, nuclear_enhancement=bool(nuclear_enhancement is True),
                    Epmax=E_max * u.erg, nEpd=nEpd, hiEmodel=hiEmodel)
-    pd._spectrum(np.array([1.0]) * u.GeV)  # loads naima's dσ/dE_γ look-up table (or the function)
+    with warnings.catch_warnings():  # naima's dσ/dE_γ: its look-up table if shipped, else the function
+        warnings.simplefilter("ignore")
+        if pd.useLUT:
+            pd._loadLUT("PionDecayKafexhiu14_LUT_" + ("NucEnh_" if pd.nuclear_enhancement else "")
+                        + f"{pd.hiEmodel}.npz")
+        else:
+            pd.diffsigma = pd._diffsigma
     return pd
 
 
