@@ -18,10 +18,15 @@ IMG = Path(__file__).resolve().parents[1] / "img"
 
 def d27(run_dir):
     from crescape import constants as C
-    from crescape.observables import make_cube
-    from crescape.observables.figures import plot_maps, plot_neutrinos, plot_profiles, plot_sed
-    from crescape.observables.sources import emitters
     from crescape.io import open_run
+    from crescape.observables import make_cube
+    from crescape.observables.figures import (
+        plot_maps,
+        plot_neutrinos,
+        plot_profiles,
+        plot_sed,
+    )
+    from crescape.observables.sources import emitters
 
     t0 = time.perf_counter()
     cube = make_cube(run_dir, "1 kpc", np.geomspace(0.1, 1000, 13) * C.GeV, t=1e6 * C.yr, out=IMG / "obs_d27_cube.fits")
@@ -44,15 +49,17 @@ def pairs(run_dir):
 
     em = emitters(open_run(run_dir))
     d = 250 * C.pc
-    th = np.deg2rad(np.linspace(0.05, 10, 200))
+    th = np.deg2rad(np.linspace(0.02, 13, 400))  # beyond the plotted 10°: the PSF sees the profile outside
     fig, ax = plt.subplots(figsize=(6, 4.2))
     for t_kyr in (30, 100, 300):
         I = tube_profile(em, [20 * C.TeV], d, th, t=t_kyr * C.kyr, processes=("ic",), psf=np.deg2rad(0.3))[0]
         ax.semilogy(np.rad2deg(th), I * C.TeV / C.MeV, label=f"t = {em.t[em.time_index(t_kyr * C.kyr)] / C.kyr:.0f} kyr")
         print(f"pairs t={t_kyr} kyr: I(20 TeV) at 1°, 3°, 6° = "
-              + ", ".join(f"{np.interp(np.deg2rad(a), th, I) * C.TeV / C.MeV:.3g}" for a in (1, 3, 6)) + " TeV^-1 cm^-2 s^-1 sr^-1")
+              + ", ".join(f"{np.interp(np.deg2rad(a), th, I) * C.TeV / C.MeV:.3g}" for a in (1, 3, 6)) + " TeV^-1 cm^-2 s^-1 sr^-1"
+              + f"; dN/dE(20 TeV) within 10° = {np.trapezoid((I * 2 * np.pi * th)[th <= np.deg2rad(10)], th[th <= np.deg2rad(10)]) * C.TeV / C.MeV:.3g} TeV^-1 cm^-2 s^-1")
     ax.set(xlabel="angular distance θ [deg]", ylabel=r"I(20 TeV) [TeV$^{-1}$ cm$^{-2}$ s$^{-1}$ sr$^{-1}$]",
            title="pulsar pairs, IC (CMB+FIR+NIR), d = 250 pc, PSF σ = 0.3°")
+    ax.set_xlim(0, 10)
     ax.legend()
     fig.savefig(IMG / "obs_pairs_profile.png", dpi=120, bbox_inches="tight")
 
