@@ -4,9 +4,9 @@
   as naima's ``PionDecay`` evaluates it (its look-up table by default), on naima's own
   proton nodes: the contraction reproduces ``PionDecay.flux`` to round-off.
 * :func:`kelner_F_gamma`, :func:`kelner_F_numu1`, :func:`kelner_F_nue` — the analytic
-  spectra of Kelner, Aharonian & Bugayov (2006, PRD 74, 034018; KAB06): eq. 58 (γ),
-  eqs. 62–65 (ν_μ from π → μ ν_μ, "ν_μ^(1)"), eq. 66 (ν_e; ν_μ^(2) from μ decay and the
-  e± spectrum equal it to a few per cent, KAB06 §IV.B), σ_inel of eq. 79. Valid for
+  spectra of Kelner, Aharonian & Bugayov (2006, PRD 74, 034018; KAB06): eqs. 58–61 (γ),
+  eqs. 66–69 (ν_μ from π → μ ν_μ, "ν_μ^(1)"), eqs. 62–65 (the e± spectrum F_e; ν_e and
+  ν_μ^(2) from μ decay equal it to a few per cent, KAB06 §IV.B), σ_inel of eq. 79. Valid for
   E_p ≥ 0.1 TeV: the neutrino kernel uses only those protons, so below E_ν ≈ 10 GeV it is a
   lower bound (KAB06 §IV.C continue γ rays to lower energies with a δ-functional pion
   spectrum; for γ rays crescape uses Kafexhiu et al. instead, which covers the threshold).
@@ -58,7 +58,7 @@ def kelner_F_gamma(x, E_p):
 
 
 def kelner_F_numu1(x, E_p):
-    """F_νμ^(1)(x, E_p): ν_μ from π → μ ν_μ, KAB06 eq. 62 with y = x/0.427 (0 for x > 0.427), eqs. 63–65."""
+    """F_νμ^(1)(x, E_p): ν_μ from π → μ ν_μ, KAB06 eq. 66 with y = x/0.427 (0 for x > 0.427), B′, β′, k′ of eqs. 67–69."""
     x, L = np.asarray(x, float), np.log(np.asarray(E_p, float) / TeV)
     y = x / 0.427
     B = 1.75 + 0.204 * L + 0.010 * L * L
@@ -70,7 +70,7 @@ def kelner_F_numu1(x, E_p):
 
 
 def kelner_F_nue(x, E_p):
-    """F_νe(x, E_p) ≈ F_νμ^(2) ≈ F_e: KAB06 eq. 66, B_e (1 + k_e ln²x)³ / (x (1 + 0.3/x^β_e)) (−ln x)^5, eqs. 67–69."""
+    """F_νe(x, E_p) ≈ F_νμ^(2) ≈ F_e: KAB06 eq. 62, B_e (1 + k_e ln²x)³ / (x (1 + 0.3/x^β_e)) (−ln x)^5, eqs. 63–65."""
     x, L = np.asarray(x, float), np.log(np.asarray(E_p, float) / TeV)
     B = 1.0 / (69.5 + 2.65 * L + 0.3 * L * L)
     beta = 1.0 / (0.201 + 0.062 * L + 0.00042 * L * L) ** 0.25
