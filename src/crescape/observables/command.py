@@ -50,7 +50,7 @@ def run_observe(args) -> int:
         raise SystemExit(f"crescape observe: {exc}") from None
     tot = np.trapezoid(cube.flux * cube.energies / 1.602176634e-6, np.log(cube.energies))
     print(f"cube written to {args.out}: {len(E)} energies, {args.npix}² pixels of {cube.cdelt:.4g}°, "
-          f"t = {cube.t:.4g} s, photon flux in [E1, E2] = {tot:.4g} cm^-2 s^-1")
+          f"t = {cube.t:.4g} s, source photon flux in [E1, E2] = {tot:.4g} cm^-2 s^-1")
     if args.plot:
         from .figures import plot_observables
 

@@ -102,8 +102,10 @@ def _geometry_matrix(em: Emitters, x_edges, y_edges):
 
 
 def _default_fov(em, distance):
-    extent = em.edges[-1] if em.geometry == "sphere" else 4.0 * em.a
-    return float(np.rad2deg(2.05 * extent / distance))
+    """The whole sphere (+2.5 %); for a tube its whole length, at most 20°."""
+    if em.geometry == "sphere":
+        return float(np.rad2deg(2.05 * em.edges[-1] / distance))
+    return float(min(np.rad2deg(2.05 * em.edges[-1] / distance), 20.0))
 
 
 def cube_from_emitters(em, distance, energies, t=None, processes=None, npix=101, fov=None, psf=None,
