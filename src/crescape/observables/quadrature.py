@@ -67,7 +67,8 @@ def loglog_matrix(x_src, x_dst):
     if np.any(np.diff(ls) <= 0):
         raise ValueError("loglog_matrix: source nodes must increase")
     M = np.zeros((ld.size, ls.size))
-    inside = (ld >= ls[0] * (1 + 1e-12) - 1e-12) & (ld <= ls[-1] + 1e-12 * abs(ls[-1]))
+    tol = 1e-12 * max(1.0, abs(ls[0]), abs(ls[-1]))  # nodes on the range ends count as inside
+    inside = (ld >= ls[0] - tol) & (ld <= ls[-1] + tol)
     j = np.clip(np.searchsorted(ls, ld) - 1, 0, ls.size - 2)
     w = (ld - ls[j]) / (ls[j + 1] - ls[j])
     rows = np.nonzero(inside)[0]
