@@ -124,7 +124,7 @@ def cube_from_emitters(em, distance, energies, t=None, processes=None, npix=101,
     if psf:
         Fpix = prj.gaussian_psf(Fpix, float(psf) / cdelt)
     return Cube(E, Fpix / om[None], om, cdelt, tuple(center), L / (4.0 * np.pi * distance**2) * C.MeV,
-                float(distance), float(em.t[it]), processes, meta={"engine": em.geometry})
+                float(distance), float(em.t[it]), processes, meta={"geometry": em.geometry})
 
 
 def make_cube(run, distance, energies, t=None, processes=None, npix=101, fov=None, psf=None, out=None,
