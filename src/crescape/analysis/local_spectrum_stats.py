@@ -44,12 +44,14 @@ class Nuisance:
 
 
 NUISANCE = {
-    # AMS-02 PRL 114, 171103 (2015): acceptance + trigger + selection ≈ 1 % at 10-100 GV
-    # (Supplemental Table, column "acc"); absolute rigidity scale 1/Δ known to 1/26 TV^-1.
-    "ams02_2015": Nuisance(0.01, "inv_rigidity", 1.0 / 26e3, "Aguilar et al. 2015, PRL 114, 171103"),
+    # Widths are defaults to be confirmed against the papers (their full texts could not be checked when
+    # this was written; the shipped CRDB tables give only the total systematic error, no breakdown).
+    # AMS-02 PRL 114, 171103 (2015): the supplemental table splits the systematics into trigger,
+    # acceptance/selection ("acc"), unfolding and absolute rigidity scale; ≈ 1 % energy-independent
+    # normalisation and an inverse-rigidity offset of 1/26 TV^-1 are used here.
+    "ams02_2015": Nuisance(0.01, "inv_rigidity", 1.0 / 26e3, "Aguilar et al. 2015, PRL 114, 171103 (approximate)"),
     "ams02_2021": Nuisance(0.01, "inv_rigidity", 1.0 / 26e3, "as AMS-02 2015 (assumed; Phys. Rep. 894, 1)"),
-    # CALET PRL 129, 101102 (2022): energy-independent systematics (live time, long-term stability,
-    # radiation environment) ≈ 4 % and an energy-scale uncertainty ≈ 2 % (beam-test calibration).
+    # CALET PRL 129, 101102 (2022): energy-independent systematics ≈ 4 % and energy scale ≈ 2 % (approximate).
     "calet_2022": Nuisance(0.04, "energy", 0.02, "Adriani et al. 2022, PRL 129, 101102 (approximate)"),
     # Voyager 1 (Stone et al. 2013): CRDB lists statistical errors only; 10 % normalisation assumed.
     "voyager1_2013": Nuisance(0.10, "none", 0.0, "assumed (Stone et al. 2013 give no breakdown)"),
