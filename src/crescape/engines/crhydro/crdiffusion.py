@@ -22,7 +22,9 @@ h Σ_k b_k λ x_k: box + escaped + streamed = before, to round-off.
 Error estimate (Hosea & Shampine 1996, eq. for TR-BDF2's embedded third-order companion,
 b̂ = [(1 − w)/3, (3w + 1)/3, d/3]): e = h Σ_k (b_k − b̂_k) L x_k, filtered for stiffness as
 (I − d h L)⁻¹ e. The step is accepted when max_i |e_ij| ≤ tol · max_i |x_ij| in every bin
-(relative local error per step, measured against the bin's peak), and the next sub-step is
+(relative local error per step, measured against the bin's peak, or against ``floor[j]`` if
+larger: the caller passes 1 % of the largest peak the bin has had, so that nearly emptied bins —
+drained by losses at the grid ends, or escaped — do not set the step), and the next sub-step is
 h · min(5, max(0.2, 0.9 (err/tol)^(−1/3))).
 """
 from __future__ import annotations
@@ -115,7 +117,7 @@ def _solve(rhs, Dface, am, V, c, den, cq, x):
 
 
 @njit(cache=True, fastmath=True)
-def tr_bdf2_step(n0, Dface, am, ap, V, lam, h, tol, W, desc, dnst):
+def tr_bdf2_step(n0, Dface, am, ap, V, lam, h, tol, floor, W, desc, dnst):
     """One TR-BDF2 step of length h from n0 (unchanged); the result is W[0].
 
     ``desc[j]`` = number through r_max in the step, ``dnst[i, j]`` = number density removed by
@@ -157,22 +159,26 @@ def tr_bdf2_step(n0, Dface, am, ap, V, lam, h, tol, W, desc, dnst):
         for i in range(nr):
             emax = max(emax, abs(f1[i, j]))
             smax = max(smax, abs(n0[i, j]), abs(n1[i, j]))
+        smax = max(smax, floor[j])
         if smax > 1e-250:  # empty bins (and denormal leftovers) carry no error
             err = max(err, emax / (tol * smax))
     return err
 
 
 @njit(cache=True)
-def diffuse_stream_adaptive(n, Dface, am, ap, V, rc, vA, dt, streaming, eps, tol, h_try, esc, dE_st, dN_st,
-                            W, lam, desc, dnst, stats):
+def diffuse_stream_adaptive(n, Dface, am, ap, V, rc, vA, dt, streaming, eps, tol, floor, h_try, esc, dE_st,
+                            dN_st, W, lam, desc, dnst, stats):
     """Advance n by dt with TR-BDF2 sub-steps under the error control of the module docstring
     (one step of dt when tol ≤ 0). Books ``esc[j]`` += number through r_max, ``dE_st[i]`` +=
     Σ_j ε_j (streamed density) and ``dN_st[i]`` += Σ_j (streamed density). ``stats`` +=
-    [accepted, rejected] sub-steps. Returns the proposed next sub-step (≤ 0 on failure:
-    the sub-step fell below 1e-12 dt)."""
+    [accepted, rejected] sub-steps. Returns the first sub-step to try in the next call: the first
+    accepted one here, grown by at most 2 (the state after the other split operators is the
+    hardest for the first sub-step, so the proposal at the end of the interval would be
+    rejected); ≤ 0 on failure (the sub-step fell below 1e-12 dt)."""
     nr, M = n.shape
     t = 0.0
     h_next = dt if (tol <= 0.0 or h_try <= 0.0) else h_try
+    h_start = -1.0
     for i in range(nr):
         for j in range(M):
             lam[i, j] = 0.0
@@ -183,7 +189,7 @@ def diffuse_stream_adaptive(n, Dface, am, ap, V, rc, vA, dt, streaming, eps, tol
             h = rem
         if streaming:
             stream_rate(n, rc, vA, lam)
-        err = tr_bdf2_step(n, Dface, am, ap, V, lam, h, tol, W, desc, dnst)
+        err = tr_bdf2_step(n, Dface, am, ap, V, lam, h, tol, floor, W, desc, dnst)
         fac = 5.0
         if err > 0.0:
             fac = min(5.0, max(0.2, 0.9 * err ** (-1.0 / 3.0)))
@@ -194,6 +200,8 @@ def diffuse_stream_adaptive(n, Dface, am, ap, V, rc, vA, dt, streaming, eps, tol
                 return -1.0
             continue
         stats[0] += 1
+        if h_start < 0.0:
+            h_start = h * min(fac, 2.0)
         n1 = W[0]
         for i in range(nr):
             e = 0.0
@@ -207,6 +215,6 @@ def diffuse_stream_adaptive(n, Dface, am, ap, V, rc, vA, dt, streaming, eps, tol
         for j in range(M):
             esc[j] += desc[j]
         t += h
-        h_new = h * fac
-        h_next = max(h_new, h_next) if h == rem else h_new
-    return h_next
+        if h >= h_next:  # a step cut short to end the interval says little about the next one
+            h_next = h * fac
+    return h_start

@@ -29,6 +29,8 @@ from ...physics.losses import (COULOMB_COEFF, IONISATION_COEFF, beta_of_p, ionis
 from . import crdiffusion as kd
 from . import crtransport as k
 
+ERR_FLOOR = 0.01  # error norm of a bin: vs max(its peak, ERR_FLOOR × the largest peak it has had)
+
 # history accumulators (cumulative energies in erg, numbers); append only (checkpoints index them)
 _ACC = ("E_cr_escaped", "N_cr_escaped", "W_cr_adiabatic", "W_cr_boundary", "Q_coulomb", "Q_alfven",
         "E_cr_pmax", "N_cr_plost", "E_cr_uncoupled", "E_adi_unmatched",
@@ -107,6 +109,7 @@ class CRModule:
         self._desc = np.zeros(self.M)
         self._stats = np.zeros(2, dtype=np.int64)
         self.h_cr = 0.0  # proposed CR sub-step [s] (TR-BDF2 error control), carried between steps
+        self._peak = np.abs(self.n).max(axis=0)  # largest peak of each bin so far (error-norm floor)
 
     # ------------------------------------------------------------------ set-up
     def _init_state(self, deck):
@@ -136,6 +139,7 @@ class CRModule:
         self.esc[:] = 0.0
         self.E_cr_initial = self.energy_in_box()
         self.acc[self._a["N_cr_injected"]] = self.number_in_box()
+        self._peak = np.abs(self.n).max(axis=0)
 
     def number_in_box(self):
         return float(np.dot(self.grid.V, self.n.sum(axis=1)))
@@ -239,9 +243,10 @@ class CRModule:
             self.acc[self._a["n_cr_substeps"]] += 1
             return dE_st, dN_st
         self._stats[:] = 0
+        np.maximum(self._peak, np.abs(self.n).max(axis=0), out=self._peak)
         h = kd.diffuse_stream_adaptive(self.n, self.Dface, self._am, self._ap, g.V, g.rc, vA, dt, cr.streaming,
-                                       self.eps, cr.dt_tolerance, self.h_cr, self.esc, dE_st, dN_st, self._W,
-                                       self._lam, self._desc, self._dnst, self._stats)
+                                       self.eps, cr.dt_tolerance, ERR_FLOOR * self._peak, self.h_cr, self.esc,
+                                       dE_st, dN_st, self._W, self._lam, self._desc, self._dnst, self._stats)
         if h <= 0.0:
             raise RuntimeError(f"CR diffusion: TR-BDF2 sub-step fell below 1e-12 of the hydro step {dt:.3e} s "
                                f"with cr.dt_tolerance = {cr.dt_tolerance:g}")
@@ -331,11 +336,15 @@ class CRModule:
 
     def state(self):
         return ({"cr_n": self.n.copy(), "cr_esc": self.esc.copy(), "cr_acc": self.acc.copy(),
+                 "cr_peak": self._peak.copy(), "cr_h": np.array([self.h_cr]),
                  "cr_qA": self.q_alfven.copy(), "cr_qC": self.q_coulomb.copy()},
                 {"cr_E_initial": self.E_cr_initial})
 
     def restore(self, arrays, meta=None):
         self.n[:] = arrays["cr_n"]
+        if "cr_peak" in arrays:
+            self._peak[:] = arrays["cr_peak"]
+            self.h_cr = float(arrays["cr_h"][0])
         self.esc[:] = arrays["cr_esc"]
         acc = np.asarray(arrays["cr_acc"])
         self.acc[:] = 0.0
