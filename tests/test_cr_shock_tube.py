@@ -14,10 +14,15 @@ import pytest
 
 from crescape.config import load_config
 from crescape.engines.crhydro.solver import CRHydroSolver
-from crescape.physics.cr_riemann import TwoFluidState, sample, shock_state, solve_two_fluid
+from crescape.physics.cr_riemann import (
+    TwoFluidState,
+    sample,
+    shock_state,
+    solve_two_fluid,
+)
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_hydro_sod import exact_riemann  # noqa: E402
+from test_hydro_sod import exact_riemann
 
 LEFT = TwoFluidState(1.0, 0.0, 6.7e4, 1.3e5)
 RIGHT = TwoFluidState(0.2, 0.0, 240.0, 240.0)

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_crhydro_cr_helpers import build, cr_deck  # noqa: E402
-from test_crtransport import tophat_green  # noqa: E402
+from test_crhydro_cr_helpers import build, cr_deck
+from test_crtransport import tophat_green
 
-from crescape.config import load_config  # noqa: E402
-from crescape.constants import Myr, pc  # noqa: E402
-from crescape.engines.crhydro.solver import CRHydroSolver  # noqa: E402
+from crescape.config import load_config
+from crescape.constants import Myr, pc
+from crescape.engines.crhydro.solver import CRHydroSolver
 
 A_TOP = 10 * pc
 R_MAX = 300 * pc
@@ -75,7 +75,7 @@ def test_backward_euler_at_hydro_step_misses_the_tophat_by_tens_of_percent():
 def _fixed_step_run(nsteps, scheme, t_end=0.1 * Myr):
     deck = cr_deck(r_max="300 pc", n_cells=600, cr={"init_E": 1e50, "init_r0": "10 pc", "D0": 1e26,
                                                     "time_scheme": scheme, "dt_tolerance": 0.0})
-    grid, mod, s = build(deck)
+    _grid, mod, s = build(deck)
     for _ in range(nsteps):
         mod.step(s, t_end / nsteps)
     return mod.n.copy()

@@ -166,4 +166,4 @@ def sample(sol: TwoFluidSolution, x, t, x0=0.0):
     return out
 
 
-__all__ = ["TwoFluidState", "TwoFluidSolution", "solve_two_fluid", "sample", "shock_state", "sound_speed"]
+__all__ = ["TwoFluidSolution", "TwoFluidState", "sample", "shock_state", "solve_two_fluid", "sound_speed"]

@@ -67,8 +67,7 @@ def stream_rate(n, rc, vA, lam):
                 best = (ni - n[i - 1, j]) / (rc[i] - rc[i - 1])
             if i < nr - 1 and n[i + 1, j] < ni:
                 gp = (ni - n[i + 1, j]) / (rc[i + 1] - rc[i])
-                if gp > best:
-                    best = gp
+                best = max(best, gp)
             lam[i, j] = vA[i] * best / ni
 
 
