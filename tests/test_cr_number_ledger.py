@@ -31,3 +31,5 @@ def test_number_ledger_closes_to_round_off_with_and_without_streaming(streaming)
     assert abs(h["N_cr_error"][0]) <= 1e-12
     assert h["N_cr_plost"][0] == pytest.approx(h["N_cr_pmin"][0] + h["N_cr_pmax"][0], rel=1e-14)
     assert abs(h["E_total_error"][0]) <= 1e-12  # the energy ledger is unchanged
+    # ... with the CR diffusion step sub-cycled inside hydro steps (error control active)
+    assert h["n_cr_substeps"][0] > 1.2 * s.nstep
