@@ -62,7 +62,7 @@ def grid_solution(times=TIMES, dx=0.04, dt=0.005, x_lo=-8.0, x_hi=18.0, refine=R
             h = min(dt, T - t)
             K.advect_r(n, vf, A, V, rc, rf, h, True, esc)
             K.momentum_update(n, wlnp, dlnp, z_m, 0.0, z_f, z_f, z_f, z_r, z_r, z_r, h, False, z_r.copy(),
-                              z_r.copy(), z_r.copy(), z_r.copy(), dn_a, z_r.copy())
+                              z_r.copy(), z_r.copy(), np.zeros((nr, 4)), dn_a, z_r.copy())
             K.diffuse_stream(n, Dface, A, V, rc, rf, z_r, h, True, False, z_m, esc, z_r.copy(), cp, dp)
             t += h
         num = n * dx  # number per cell and fine bin
