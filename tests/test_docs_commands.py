@@ -9,6 +9,7 @@ the default suite.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -80,6 +81,8 @@ def _run_file(doc, tmp_path, slow):
     for blk in extract_blocks(doc):
         if blk.lang not in RUNNABLE or blk.mode == "skip" or (blk.mode == "slow" and not slow):
             continue
+        if blk.mode == "needs" and any(importlib.util.find_spec(m) is None for m in blk.reason.split()):
+            continue  # optional extra not installed
         code = blk.code if slow or blk.lang == "python" else fast_version(blk.code)
         _run_block(blk, code, tmp_path, env, timeout=3600 if slow else 600)
         ran += 1
@@ -89,7 +92,7 @@ def _run_file(doc, tmp_path, slow):
 @pytest.mark.parametrize("doc", RUN_FILES, ids=[f.name for f in RUN_FILES])
 def test_documented_commands_run(doc, tmp_path):
     """Default suite: every block not marked slow/skip, runs shortened by FAST_SETS."""
-    if not any(b.lang in RUNNABLE and b.mode == "fast" for b in extract_blocks(doc)):
+    if not any(b.lang in RUNNABLE and b.mode in ("fast", "needs") for b in extract_blocks(doc)):
         pytest.skip("only slow or skipped blocks in this file")
     assert _run_file(doc, tmp_path, slow=False) > 0
 

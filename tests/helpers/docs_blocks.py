@@ -5,7 +5,9 @@ A block is run as written, with two exceptions that the documentation itself sho
 * ``<!-- docs-test: slow -->`` on the line before a block: run only in the slow suite
   (``pytest -m slow``), with the documented settings;
 * ``<!-- docs-test: skip REASON -->``: not runnable on a test machine (the reason is required
-  and reported).
+  and reported);
+* ``<!-- docs-test: needs MODULE -->``: runs in both suites when the optional MODULE is
+  installed (an optional extra), else is skipped.
 
 In the default suite, ``crescape run DECK`` commands get the ``--set`` overrides of
 :data:`FAST_SETS` (small grids, short times), so that every command still runs end to end.
@@ -19,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DOC_FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 RUNNABLE = ("bash", "python")
-MARKER = re.compile(r"^<!--\s*docs-test:\s*(slow|skip)\b\s*(.*?)\s*-->\s*$")
+MARKER = re.compile(r"^<!--\s*docs-test:\s*(slow|skip|needs)\b\s*(.*?)\s*-->\s*$")
 FENCE = re.compile(r"^```(\S*)\s*$")
 
 # deck -> overrides used by the default suite; the slow suite runs the decks as documented.
@@ -40,7 +42,7 @@ class Block:
     line: int          # 1-based line of the opening fence
     lang: str
     code: str
-    mode: str = "fast"  # fast | slow | skip
+    mode: str = "fast"  # fast | slow | skip | needs
     reason: str = ""
 
     @property
