@@ -40,6 +40,10 @@ def run(deck, out: Path, resume: bool = False, progress: bool = True) -> Path:
 
     from .output import to_groups
 
+    if deck.grid.geometry == "cartesian3d":  # 3-D field-aligned transport (solver3d.py, docs/sde3d.md)
+        from .solver3d import run3
+
+        return run3(deck, out, resume, progress)
     out = prepare_rundir(out, deck, resume)
     setup = build_setup(deck)
     n = deck.injection.n_particles

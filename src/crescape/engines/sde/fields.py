@@ -116,17 +116,17 @@ def _table(fpar, tab, x, y, z):
 
 @nb.njit(inline="always")
 def field_eval(fk, fpar, tab, x, y, z):
-    """(Bx, By, Bz, J00 … J22, outside) at (x, y, z); J row-major, J[i, j] = ∂B_i/∂x_j."""
+    """(Bx, By, Bz, J00 … J22, outside) (13 floats) at (x, y, z); J row-major, J[i, j] = ∂B_i/∂x_j."""
     if fk == FK_UNIFORM:
-        return fpar[0], fpar[1], fpar[2], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0
+        return fpar[0], fpar[1], fpar[2], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     if fk == FK_SPIRAL:
         b = _spiral(fpar, x, y, z)
-        return b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], 0
+        return b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], 0.0
     if fk == FK_HALO:
         b = _halo(fpar, x, y, z)
-        return b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], 0
+        return b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], 0.0
     r, o = _table(fpar, tab, x, y, z)
-    return r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], o
+    return r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], float(o)
 
 
 @nb.njit(cache=True)

@@ -302,3 +302,18 @@ def run_ensemble3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, X0, lnp0, w
             _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, X0[i, 0], X0[i, 1], X0[i, 2],
                       lnp0[i], w0[i], tb0[i], T, det, blk, obs_lo, obs_hi, boxes, int_lo, int_hi, S, S2, I, IT,
                       DX, PX, CNT[blk])
+
+
+@nb.njit(cache=True)
+def evaluate_tensor(ip, rp, fk_par, ftab, pts, lnp):
+    """Rows (b̂x, b̂y, b̂z, κ∥, κ⊥, (∇·κ)x, (∇·κ)y, (∇·κ)z) at points ``pts`` (n, 3) and momentum ln p."""
+    out = np.empty((pts.shape[0], 8))
+    for n in range(pts.shape[0]):
+        B = field_eval(ip[I_FIELD], fk_par, ftab, pts[n, 0], pts[n, 1], pts[n, 2])
+        kref, _ = kappa_par_ref(ip[I_DIFF], rp, lnp)
+        eps = rp[R_EPS] if rp[R_PDELTA] == 0.0 else rp[R_EPS] * math.exp(rp[R_PDELTA] * (lnp - rp[R_LNPREF]))
+        ex, ey, ez, kp, ko, dx, dy, dz, _ = tensor_drift(B[0], B[1], B[2], B[3], B[4], B[5], B[6], B[7], B[8], B[9],
+                                                         B[10], B[11], kref, rp[R_AB], rp[R_BREF], eps)
+        out[n, 0], out[n, 1], out[n, 2], out[n, 3] = ex, ey, ez, kp
+        out[n, 4], out[n, 5], out[n, 6], out[n, 7] = ko, dx, dy, dz
+    return out
