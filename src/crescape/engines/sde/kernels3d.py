@@ -68,7 +68,12 @@ def tensor_drift(bx, by, bz, j00, j01, j02, j10, j11, j12, j20, j21, j22, kref, 
     gx = ex * j00 + ey * j10 + ez * j20  # ∇|B| = Jᵀ b̂
     gy = ex * j01 + ey * j11 + ez * j21
     gz = ex * j02 + ey * j12 + ez * j22
-    kpar = kref if aB == 0.0 else kref * (Bm / Bref) ** (-aB)
+    if aB == 0.0:
+        kpar = kref
+    elif aB == 1.0:
+        kpar = kref * Bref * ib
+    else:
+        kpar = kref * (Bm / Bref) ** (-aB)
     kperp = eps * kpar
     bg = ex * gx + ey * gy + ez * gz
     divb = (j00 + j11 + j22 - bg) * ib
@@ -131,25 +136,32 @@ def embed_coord(ip, rp, x, y, z):
     return math.sqrt(x * x + y * y + z * z)
 
 
-@nb.njit(fastmath=FM)
-def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt, key, nid, cache, cnt):
-    """One Euler–Maruyama step; returns (x, y, z, lnp, nid, cache)."""
-    ux, uy, uz, div = _flow3(ip, rp, fpar, fel, ttab, utab, dtab, x, y, z, t)
-    B = field_eval(ip[I_FIELD], fk_par, ftab, x, y, z)
+@nb.njit(inline="always")
+def local_kappa(ip, rp, lnp):
+    """(κ∥ at B_ref, ∂ln κ∥/∂ln p, ε = κ⊥/κ∥) at ln p."""
     kref, dlnk = kappa_par_ref(ip[I_DIFF], rp, lnp)
     eps = rp[R_EPS] if rp[R_PDELTA] == 0.0 else rp[R_EPS] * math.exp(rp[R_PDELTA] * (lnp - rp[R_LNPREF]))
+    return kref, dlnk, eps
+
+
+@nb.njit(inline="always", fastmath=FM)
+def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt, sq, kref, dlnk, eps, key, nid,
+          cache):
+    """One Euler–Maruyama step (sq = sqrt(dt); κ∥(B_ref), ∂lnκ∥/∂lnp, ε at ln p from :func:`local_kappa`).
+
+    Returns (x, y, z, ln p, nid, cache, flags): flags = 1 at |B| = 0, + 2 outside a field table."""
+    ux, uy, uz, div = _flow3(ip, rp, fpar, fel, ttab, utab, dtab, x, y, z, t)
+    B = field_eval(ip[I_FIELD], fk_par, ftab, x, y, z)
     ex, ey, ez, kpar, kperp, dx, dy, dz, null = tensor_drift(B[0], B[1], B[2], B[3], B[4], B[5], B[6], B[7],
                                                              B[8], B[9], B[10], B[11], kref, rp[R_AB],
                                                              rp[R_BREF], eps)
-    cnt[C_NULL] += null
-    cnt[C_OUTSIDE] += B[12] > 0
+    flags = null + (2 if B[12] > 0.0 else 0)
     z1, cache = _normal(key, nid, cache)
     z2, cache = _normal(key, nid + 1, cache)
     z3, cache = _normal(key, nid + 2, cache)
     nid += 3
-    sq = math.sqrt(dt)
     spar = math.sqrt(2.0 * kpar) * sq
-    sperp = math.sqrt(2.0 * kperp) * sq
+    sperp = spar * math.sqrt(eps) if eps != 1.0 else spar  # κ⊥ = eps κ∥ (also at |B| = 0)
     bz_ = ex * z1 + ey * z2 + ez * z3
     x += (ux + dx) * dt + spar * ex * bz_ + sperp * (z1 - ex * bz_)
     y += (uy + dy) * dt + spar * ey * bz_ + sperp * (z2 - ey * bz_)
@@ -159,8 +171,8 @@ def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt
         a, Dt = momentum_drift_diff(ip[I_MD], rp, lnp, kpar, dlnk)
         z4, cache = _normal(key, nid, cache)
         nid += 1
-        lnp_new += a * dt + math.sqrt(2.0 * Dt * dt) * z4
-    return x, y, z, lnp_new, nid, cache
+        lnp_new += a * dt + math.sqrt(2.0 * Dt) * sq * z4
+    return x, y, z, lnp_new, nid, cache, flags
 
 
 @nb.njit(inline="always")
@@ -252,6 +264,11 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
         kk += 1
     nid = 0
     cache = 0.0
+    nsteps = 0
+    sq0 = math.sqrt(dt0)
+    bounded = rp[R_SMIN] > -1e300 or rp[R_SMAX] < 1e300  # grid.x_min/x_max defaults are ∓1e300
+    kref, dlnk, eps = local_kappa(ip, rp, lnp)
+    lnp_k = lnp
     while kk < T.shape[0]:
         tn = T[kk]
         if tn - t <= 1e-9 * dt0:
@@ -261,24 +278,37 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
                 PX[kk, i, 0], PX[kk, i, 1], PX[kk, i, 2], PX[kk, i, 3], PX[kk, i, 4] = x, y, z, lnp, w
             kk += 1
             continue
-        dt = min(dt0, tn - t)
+        dt = dt0
+        sq = sq0
+        if tn - t < dt0:
+            dt = tn - t
+            sq = math.sqrt(dt)
         if integ:
             _integrate3(ip, rp, x, y, z, lnp, w, t, dt, blk, int_lo, int_hi, I, IT)
+        if lnp != lnp_k:  # κ(p) only changes with p
+            kref, dlnk, eps = local_kappa(ip, rp, lnp)
+            lnp_k = lnp
         x0, y0, z0, l0 = x, y, z, lnp
-        x, y, z, lnp, nid, cache = step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt,
-                                         key, nid, cache, cnt)
-        cnt[C_STEPS] += 1
+        x, y, z, lnp, nid, cache, flags = step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t,
+                                                dt, sq, kref, dlnk, eps, key, nid, cache)
+        nsteps += 1
+        if flags != 0:
+            cnt[C_NULL] += flags & 1
+            cnt[C_OUTSIDE] += flags >> 1
         if tau > 0.0:
             w *= math.exp(-dt / tau)
         if not (x == x and y == y and z == z and lnp == lnp):
             cnt[C_NAN] += 1
-            return
+            break
         stop = _detect(det, sides, x0, y0, z0, l0, x, y, z, lnp, t, dt, w, i, DX) if det.shape[0] > 0 else False
         t += dt
-        s = embed_coord(ip, rp, x, y, z)
-        if stop or s < rp[R_SMIN] or s > rp[R_SMAX]:
+        if bounded:
+            s = embed_coord(ip, rp, x, y, z)
+            stop = stop or s < rp[R_SMIN] or s > rp[R_SMAX]
+        if stop:
             cnt[C_ESC] += 1
-            return
+            break
+    cnt[C_STEPS] += nsteps
 
 
 @nb.njit(cache=True, parallel=True, fastmath=FM)
