@@ -128,7 +128,7 @@ def test_uniform_density_stays_uniform_with_spatially_varying_anisotropic_kappa(
               run={"t_end": T, "dt": 1e-3, "seed": 2},
               injection={"n_particles": N, "where": "volume", "x_lo": 0.0, "x_hi": R},
               output={"particles": True, "times": [T], "initial": False})
-    _, res, c = simulate3(d)
+    _, res, _ = simulate3(d)
     X = res.arrays["PX"][-1, :, :3]
     rho = np.linalg.norm(X[:, :2], axis=1)
     regions = {"axis": (rho < 0.5) & (np.abs(X[:, 2]) < 1.0),

@@ -179,7 +179,7 @@ def write_table(path, x, y, z, Bx, By, Bz):
     import h5py
 
     with h5py.File(path, "w") as f:
-        for k, v in dict(x=x, y=y, z=z, Bx=Bx, By=By, Bz=Bz).items():
+        for k, v in {"x": x, "y": y, "z": z, "Bx": Bx, "By": By, "Bz": Bz}.items():
             f[k] = np.asarray(v, float)
 
 

@@ -152,7 +152,7 @@ def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt
     Returns (x, y, z, ln p, nid, cache, flags): flags = 1 at |B| = 0, + 2 outside a field table."""
     ux, uy, uz, div = _flow3(ip, rp, fpar, fel, ttab, utab, dtab, x, y, z, t)
     B = field_eval(ip[I_FIELD], fk_par, ftab, x, y, z)
-    ex, ey, ez, kpar, kperp, dx, dy, dz, null = tensor_drift(B[0], B[1], B[2], B[3], B[4], B[5], B[6], B[7],
+    ex, ey, ez, kpar, _kperp, dx, dy, dz, null = tensor_drift(B[0], B[1], B[2], B[3], B[4], B[5], B[6], B[7],
                                                              B[8], B[9], B[10], B[11], kref, rp[R_AB],
                                                              rp[R_BREF], eps)
     flags = null + (2 if B[12] > 0.0 else 0)
@@ -197,9 +197,9 @@ def _detect(det, sides, x0, y0, z0, l0, x, y, z, lnp, t, dt, w, i, DX):
         s_new, v_new = _side(det, k, x, y, z)
         if s_new == sides[k]:
             continue
-        s_old, v_old = _side(det, k, x0, y0, z0)
+        _, v_old = _side(det, k, x0, y0, z0)
         sides[k] = s_new
-        if DX[k, i, 0] == DX[k, i, 0]:  # already recorded (not NaN)
+        if not math.isnan(DX[k, i, 0]):  # already recorded
             continue
         f = v_old / (v_old - v_new) if v_old != v_new else 1.0
         if det[k, 0] == DET_BOX:
@@ -217,7 +217,7 @@ def _detect(det, sides, x0, y0, z0, l0, x, y, z, lnp, t, dt, w, i, DX):
 
 @nb.njit(inline="always")
 def _pbin(rp, lnp, n):
-    ib = int(math.floor((lnp - rp[R_LNPMIN]) / rp[R_DLNP]))
+    ib = math.floor((lnp - rp[R_LNPMIN]) / rp[R_DLNP])
     return ib if 0 <= ib < n else -1
 
 
@@ -297,7 +297,7 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
             cnt[C_OUTSIDE] += flags >> 1
         if tau > 0.0:
             w *= math.exp(-dt / tau)
-        if not (x == x and y == y and z == z and lnp == lnp):
+        if math.isnan(x) or math.isnan(y) or math.isnan(z) or math.isnan(lnp):
             cnt[C_NAN] += 1
             break
         stop = _detect(det, sides, x0, y0, z0, l0, x, y, z, lnp, t, dt, w, i, DX) if det.shape[0] > 0 else False

@@ -236,7 +236,15 @@ def run3(deck, out, resume: bool = False, progress: bool = True):
     """Run a cartesian3d deck into the run directory ``out`` (chunks, a checkpoint after each)."""
     from tqdm import tqdm
 
-    from ...io import CHECKPOINT_NAME, RUN_NAME, file_attrs, load_checkpoint, prepare_rundir, save_checkpoint, write_run_file
+    from ...io import (
+        CHECKPOINT_NAME,
+        RUN_NAME,
+        file_attrs,
+        load_checkpoint,
+        prepare_rundir,
+        save_checkpoint,
+        write_run_file,
+    )
     from .observers3d import to_groups3
 
     out = prepare_rundir(out, deck, resume)
