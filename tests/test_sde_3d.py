@@ -119,11 +119,12 @@ def test_fields_are_divergence_free_and_table_interpolates_the_halo(tmp_path):
 
 def test_uniform_density_stays_uniform_with_spatially_varying_anisotropic_kappa():
     """With ∇·κ in the drift, a uniform density is stationary (∂n/∂t = ∇·(κ∇n) = 0) even though κ∥ ∝ 1/|B|
-    varies strongly in the halo field; the counts in inner regions stay at their volume fraction (3σ)."""
+    varies strongly in the halo field; the counts in inner regions stay at their volume fraction (3σ).
+    Without the drift the same set-up (numpy re-implementation) depletes the axis region by 14σ."""
     N, R, T = 60_000, 3.0, 0.3
     d = deck3(field={"kind": "halo", "B0": 1.0, "rho_halo": 1.0, "z_halo": 0.5, "B_poloidal": 0.2, "rho_poloidal": 5.0},
               grid={"x_max": 6.0},
-              diffusion={"kind": "constant", "kappa": 0.05},
+              diffusion={"kind": "constant", "kappa": 0.2},
               transport3d={"perp_ratio": 0.1, "B_index": 1.0, "embedding": "spherical"},
               run={"t_end": T, "dt": 1e-3, "seed": 2},
               injection={"n_particles": N, "where": "volume", "x_lo": 0.0, "x_hi": R},
