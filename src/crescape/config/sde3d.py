@@ -14,6 +14,7 @@ from pydantic import model_validator
 from .base import Length, MagField, Section, Time, Velocity, qfield
 
 Vec3 = tuple[float, float, float]
+LVec3 = tuple[Length, Length, Length]  # each component may carry a unit ("1 kpc")
 
 
 class FieldSection(Section):
@@ -45,7 +46,7 @@ class Transport3DSection(Section):
         None, "", "κ∥ ∝ (|B|/B0)^(−B_index) (default: 1 for Bohm, 0 otherwise)", ge=-3, le=3)
     escape_time: Time = qfield(0.0, "s | code", "leaky-box escape time τ: weights decay as exp(−t/τ) (0: off)", ge=0)
     axis: Vec3 = qfield((1.0, 0.0, 0.0), "", "normal n̂ of planar flows embedded in 3-D (u = u(n̂·x) n̂)")
-    x0: Vec3 = qfield((0.0, 0.0, 0.0), "cm | code", "injection point (injection.where = point); origin of planar injection")
+    x0: LVec3 = qfield((0.0, 0.0, 0.0), "cm | code", "injection point (injection.where = point); origin of planar injection")
     embedding: Literal["auto", "planar", "spherical"] = qfield(
         "auto", "", "1-D flow embedding: along n̂ or radial (auto: radial for sedov/isenberg/hydro_run)")
 
@@ -79,8 +80,8 @@ class DetectorSpec(Section):
     radius: Length = qfield(1.0, "cm | code", "sphere radius", gt=0)
     normal: Vec3 = qfield((0.0, 0.0, 1.0), "", "plane normal (e.g. the Galactic disk z = 0: (0, 0, 1))")
     offset: Length = qfield(0.0, "cm | code", "plane position n̂·x = offset")
-    lo: Vec3 = qfield((-1.0, -1.0, -1.0), "cm | code", "box lower corner")
-    hi: Vec3 = qfield((1.0, 1.0, 1.0), "cm | code", "box upper corner")
+    lo: LVec3 = qfield((-1.0, -1.0, -1.0), "cm | code", "box lower corner")
+    hi: LVec3 = qfield((1.0, 1.0, 1.0), "cm | code", "box upper corner")
     absorb: bool = qfield(False, "", "stop the particle at its first crossing (an escape boundary)")
 
     @model_validator(mode="after")
@@ -94,8 +95,8 @@ class DetectorSpec(Section):
 
 class BoxWindow(Section):
     name: str = qfield("box", "", "window name", min_length=1)
-    lo: Vec3 = qfield((-1.0, -1.0, -1.0), "cm | code", "lower corner")
-    hi: Vec3 = qfield((1.0, 1.0, 1.0), "cm | code", "upper corner")
+    lo: LVec3 = qfield((-1.0, -1.0, -1.0), "cm | code", "lower corner")
+    hi: LVec3 = qfield((1.0, 1.0, 1.0), "cm | code", "upper corner")
 
     @model_validator(mode="after")
     def _check(self):
