@@ -78,7 +78,7 @@ def _fd_divergence(setup, pts, lnp, h=1e-5):
     {"kind": "halo", "B0": 1.5, "rho_halo": 1.2, "z_halo": 0.6, "B_poloidal": 0.4, "rho_poloidal": 0.9},
 ])
 def test_analytic_tensor_drift_matches_finite_differences_of_kappa(field):
-    """∇·κ from the analytic Jacobian equals the central difference of κ(x) = κ∥b̂b̂ + κ⊥(I − b̂b̂) to 1e-6."""
+    """∇·κ from the analytic Jacobian equals the central difference (h = 1e-5) of κ(x) = κ∥b̂b̂ + κ⊥(I − b̂b̂)."""
     d = deck3(field=field, diffusion={"kind": "bohm", "kappa": 0.3}, transport3d={"perp_ratio": 0.2})
     st = build_setup3(d)
     rng = np.random.default_rng(1)
@@ -89,7 +89,7 @@ def test_analytic_tensor_drift_matches_finite_differences_of_kappa(field):
     want = _fd_divergence(st, pts, lnp)
     scale = np.abs(want).max()
     assert scale > 0.1
-    assert np.max(np.abs(got - want)) < 1e-6 * max(scale, 1.0) * 10, np.max(np.abs(got - want))
+    assert np.max(np.abs(got - want)) < 1e-7 * max(scale, 1.0), np.max(np.abs(got - want))  # measured 3e-10, 2e-9
 
 
 def test_fields_are_divergence_free_and_table_interpolates_the_halo(tmp_path):
