@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from .observers import batch_error
+from .output import _window_volume
 
 
 def ratio_error(A, A2, B, B2, AB, nb):
@@ -34,15 +35,11 @@ def mean_time(res):
 
 
 def _volumes(setup):
-    """(t, window) volumes: shells 4π/3 (hi³ − lo³) (spherical embedding), boxes; NaN for slabs."""
-    lo, hi = setup.obs_lo, setup.obs_hi
-    if setup.embedding == "spherical":
-        lo_, hi_ = np.maximum(np.where(np.isfinite(lo), lo, 0.0), 0.0), np.maximum(np.where(np.isfinite(hi), hi, 0.0), 0.0)
-        v = 4.0 * np.pi / 3.0 * (hi_**3 - lo_**3)
-    else:
-        v = np.full(lo.shape, np.nan)
+    """(t, window) volumes: shells 4π/3 (hi³ − lo³) (radial embedding), slab widths hi − lo (per unit
+    transverse area, as in 1-D planar runs), boxes."""
+    v = _window_volume(setup.obs_lo, setup.obs_hi, setup.embedding)
     bv = np.prod(setup.boxes[:, 3:] - setup.boxes[:, :3], axis=1)
-    return np.concatenate([v, np.tile(bv, (lo.shape[0], 1))], axis=1)
+    return np.concatenate([v, np.tile(bv, (v.shape[0], 1))], axis=1)
 
 
 def to_groups3(setup, res, diag: dict) -> dict:
@@ -64,7 +61,7 @@ def to_groups3(setup, res, diag: dict) -> dict:
         {"dN_dlnp": (("observer", "t", "p"), dn, {"units": per, "long_name": "weight in the window per ln p"}),
          "dN_dlnp_err": (("observer", "t", "p"), err, {"units": per, "long_name": "batch-means error of dN_dlnp"}),
          "f": (("observer", "t", "p"), dn / vol / pc**3, {"units": f"{per} {lu}^-3 (m_p c)^-3",
-                                                        "long_name": "dN/dlnp/(p³V) (NaN for slabs)"}),
+                                                        "long_name": "dN/dlnp/(p³V) (slabs: per unit area)"}),
          "f_err": (("observer", "t", "p"), err / vol / pc**3, {"units": f"{per} {lu}^-3 (m_p c)^-3"}),
          "p_edges": (("p_edge",), pe, {"units": "m_p c"})},
         coords={"observer": ("observer", names), "t": t, "p": p},
@@ -74,9 +71,12 @@ def to_groups3(setup, res, diag: dict) -> dict:
     if len(setup.int_lo):
         tm, tme = mean_time(res)
         I, Ie = a["I1"] / dlnp, batch_error(a["I1"], a["Ib2"], res.n_blocks) / dlnp
+        ivol = _window_volume(setup.int_lo, setup.int_hi, setup.embedding)[:, None]
         groups["integrated"] = xr.Dataset(
             {"N_dt_dlnp": (("integrator", "p"), I, {"units": f"{per} × {tu}", "long_name": "∫ dN/dlnp dt in the window"}),
              "N_dt_dlnp_err": (("integrator", "p"), Ie, {"units": f"{per} × {tu}"}),
+             "f": (("integrator", "p"), I / ivol / pc**3, {"units": "arbitrary (∝ f of continuous injection)"}),
+             "f_err": (("integrator", "p"), Ie / ivol / pc**3, {"units": "arbitrary"}),
              "t_mean": (("integrator", "p"), tm, {"units": tu, "long_name": "mean time weighted by w dt"}),
              "t_mean_err": (("integrator", "p"), tme, {"units": tu})},
             coords={"integrator": ("integrator", [i.name for i in deck.output.integrate]), "p": p})
