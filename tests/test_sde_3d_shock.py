@@ -16,7 +16,7 @@ def oblique_shock(theta_deg, kpar, n, t_end, seed=1):
     """Stationary planar shock (u1 = 1, r = 4, normal x̂), uniform field at θ to the normal, κ⊥ = 0.
 
     Time-integrated burst at the shock (window |x| < 0.01) = continuous injection: dN/dlnp ∝ p^(3−q),
-    q = 3r/(r−1) = 4; the w dt-weighted mean time at p is Drury's (1983, Rep. Prog. Phys. 46, 973, eq. 3.31)
+    q = 3r/(r−1) = 4; the w dt-weighted mean time at p is Drury's (1983, Rep. Prog. Phys. 46, 973)
     mean acceleration time t_acc ln(p/p0), t_acc = 3/(u1 − u2) (κ_xx/u1 + κ_xx/u2), κ_xx = κ∥ cos²θ.
     """
     th = np.radians(theta_deg)

@@ -1,8 +1,8 @@
 """Compiled 3-D field-aligned pseudo-particle transport with momentum diffusion (numba).
 
 Itô SDEs of the anisotropic Parker equation with momentum diffusion
-(Kopp et al. 2012, Comput. Phys. Commun. 183, 530, eqs. 8–11; Pei et al. 2010, JGR 115,
-A12107, eqs. 4–6; Merten et al. 2017, JCAP 06, 046, eqs. 3.1–3.6 — CRPropa DiffusionSDE):
+(Kopp et al. 2012, Comput. Phys. Commun. 183, 530; Pei et al. 2010, JGR 115, A12107;
+Merten et al. 2017, JCAP 06, 046 — CRPropa 3.1 DiffusionSDE):
 
     dx     = (u + ∇·κ) dt + σ dW,          σσᵀ = 2κ,  κ = κ∥ b̂b̂ + κ⊥ (I − b̂b̂)
     σ dW   = sqrt(2κ∥) b̂ (b̂·ξ) + sqrt(2κ⊥) (ξ − b̂ (b̂·ξ)) sqrt(dt),   ξ ~ N(0, I₃)
@@ -94,7 +94,7 @@ def tensor_drift(bx, by, bz, j00, j01, j02, j10, j11, j12, j20, j21, j22, kref, 
 def momentum_drift_diff(md, rp, lnp, kpar, dlnk):
     """(drift, D̃) of d ln p from momentum diffusion: D̃ = D_pp/p², drift = D̃ (3 + ∂ln D̃/∂ln p).
 
-    md = 1: D_pp = p² V_A²/(9 κ∥) (Skilling 1975, MNRAS 172, 557; Schlickeiser 2002 eq. 13.40),
+    md = 1: D_pp = p² V_A²/(9 κ∥) (Skilling 1975, MNRAS 172, 557; Schlickeiser 2002, Cosmic Ray Astrophysics),
     D̃ = V_A²/(9κ∥), ∂ln D̃/∂ln p = −∂ln κ∥/∂ln p. md = 2: D_pp = D0 p^a, D̃ = D0 p^(a−2).
     """
     if md == 0:
