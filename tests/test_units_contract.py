@@ -15,6 +15,7 @@ ROOT_DECKS = {
                                                    "output.particles=true", "splitting.enabled=false"]),
     "sde_cgs": ("examples/sde_isenberg_bohm.toml", ["injection.n_particles=32", 'run.t_end="0.1 Myr"',
                                                     "output.particles=true", "splitting.enabled=false"]),
+    "sde3d": ("examples/sde3d_sedov_spiral.toml", ["injection.n_particles=16", "output.times=[2.0, 5.0]"]),
     "cloud": ("examples/cloud_cnm.toml", ["grid.n_cells=64", 'run.t_end="2 kyr"', "cr.bins=2",
                                           "output.n_snapshots=3"]),
 }

@@ -32,6 +32,9 @@ FAST_SETS = {
                                       "output.n_snapshots=6"],
     "examples/snr_radiative.toml": ["grid.n_cells=100", 'run.t_end="100 kyr"'],
     "examples/sde_planar_shock.toml": ["injection.n_particles=200", "run.t_end=10.0", "run.dt=0.01"],
+    "examples/sde3d_oblique_shock.toml": ["injection.n_particles=64", "run.t_end=2.0", "output.times=[2.0]"],
+    "examples/sde3d_sedov_spiral.toml": ["injection.n_particles=64", "output.times=[2.0, 3.5, 5.0]"],
+    "examples/sde3d_reacceleration.toml": ["injection.n_particles=64", "run.t_end=10.0", "output.times=[10.0]"],
     "examples/cloud_cnm.toml": ["grid.n_cells=200", 'run.t_end="20 kyr"', "cr.bins=3", "output.n_snapshots=8"],
 }
 
