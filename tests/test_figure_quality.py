@@ -25,6 +25,7 @@ RUNS = {
                                                      "output.n_snapshots=4"]),
     "crhydro_snr": ("examples/snr_radiative.toml", ["grid.n_cells=100", 'run.t_end="100 kyr"', "output.n_snapshots=4"]),
     "sde": ("examples/sde_planar_shock.toml", ["injection.n_particles=200", "run.t_end=10.0", "run.dt=0.01"]),
+    "sde3d": ("examples/sde3d_oblique_shock.toml", ["injection.n_particles=64", "run.t_end=2.0", "output.times=[2.0]"]),
     "cloud": ("examples/cloud_cnm.toml", ["grid.n_cells=200", 'run.t_end="20 kyr"', "cr.bins=3", "output.n_snapshots=6"]),
 }
 UNIT_OK = re.compile(r"\[.+\]|/|relative|fraction|ratio|index|arbitrary|normali[sz]ed|weights|χ|chi|\$\\chi")
