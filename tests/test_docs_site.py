@@ -60,7 +60,7 @@ def test_site_builds_strict_with_executed_notebooks(tmp_path, monkeypatch):
     (tmp_path / "repo" / "mkdocs.yml").write_text(cfg)
     t1 = time.perf_counter()
     p = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(tmp_path / "repo" / "mkdocs.yml")],
-                       capture_output=True, text=True, timeout=600)
+                       capture_output=True, text=True, timeout=600, cwd=tmp_path)  # mkdocs-jupyter caches in cwd
     t_build = time.perf_counter() - t1
     log = p.stdout + p.stderr
     assert p.returncode == 0 and "WARNING" not in log, log[-5000:]
