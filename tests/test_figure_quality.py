@@ -206,3 +206,16 @@ def test_propagation_title_names_the_flow_of_the_run():
     assert "wind" not in _propagation_title(run("planar_shock"))
     assert "planar shock" in _propagation_title(run("planar_shock"))
     assert "wind" in _propagation_title(run("isenberg"))
+
+
+def test_movie_shows_lengths_in_pc_and_speeds_in_km_s_like_the_figures():
+    """The movie used cm (with a 1e20 offset) and cm s-1 while the figures use pc and km s-1."""
+    from crescape.core.constants import pc
+    from crescape.plotting.movie import _display, _tex_unit
+
+    r, unit = _display(np.array([0.0, 150 * pc, 300 * pc]), "cm")
+    assert unit == "pc" and r[-1] == pytest.approx(300.0)
+    v, unit = _display(np.array([0.0, 5e7]), "cm s-1")
+    assert unit == "km s$^{-1}$" and v[-1] == pytest.approx(500.0)
+    assert _display(np.array([0.5, 1.0]), "cm")[1] == "cm"  # laboratory problems keep cm
+    assert _tex_unit("erg cm-3 s-1") == "erg cm$^{-3}$ s$^{-1}$"
