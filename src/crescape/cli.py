@@ -11,15 +11,37 @@ import sys
 from . import __version__
 
 
+def _print_estimate(deck, source: str, max_memory=None, max_work=None):
+    from .config.estimate import check_resources, estimate, fmt_bytes, limits
+
+    mem, work = limits(max_memory, max_work)
+    print(f"# {source} (engine = {deck.engine!r}); limits: memory {fmt_bytes(mem)}, work {work:.3g}")
+    print("\n".join(estimate(deck).lines()))
+    check_resources(deck, max_memory, max_work, source)  # a deck above the limits: exit 2 with the reason
+
+
 def _cmd_run(args) -> int:
     from .runner import run
 
+    lim = {"max_memory": args.max_memory, "max_work": args.max_work}
+    if args.dry_run:
+        from pathlib import Path
+
+        from .resume import resume_deck
+        from .runner import deck_from
+
+        if not (args.deck or args.resume):
+            raise SystemExit("crescape run: give a DECK (or --resume DIR)")
+        deck = resume_deck(Path(args.resume), args.set) if args.resume else deck_from(args.deck, args.set)
+        _print_estimate(deck, args.resume or Path(args.deck).name, **lim)
+        print("dry run: nothing written")
+        return 0
     if args.resume:
-        out = run(None, args.resume, resume=True, overrides=args.set, progress=not args.quiet and None)
+        out = run(None, args.resume, resume=True, overrides=args.set, progress=not args.quiet and None, **lim)
     else:
         if not args.deck:
             raise SystemExit("crescape run: give a DECK (or --resume DIR)")
-        out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None)
+        out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None, **lim)
     print(f"run written to {out}")
     if args.plot:
         from .plotting import plot_run
@@ -30,8 +52,16 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_info(args) -> int:
+    from pathlib import Path
+
     from .config import ENGINES, deck_model, iter_parameters
 
+    if args.engine and args.engine not in ENGINES and args.engine != "local-spectrum" and (
+            args.engine.endswith(".toml") or Path(args.engine).is_file()):
+        from .runner import deck_from
+
+        _print_estimate(deck_from(args.engine), Path(args.engine).name)
+        return 0
     engines = [args.engine] if args.engine else [*ENGINES, "local-spectrum"]
     for eng in engines:
         if eng == "local-spectrum":  # the config of `crescape fit local-spectrum`, not an engine deck
@@ -93,10 +123,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--resume", metavar="DIR", help="continue a stopped run from its last checkpoint")
     r.add_argument("--plot", action="store_true", help="draw the standard figures when done")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    r.add_argument("--dry-run", action="store_true", help="validate the deck, print its memory/work estimate, run nothing")
+    r.add_argument("--max-memory", metavar="SIZE", help="refuse runs estimated above this memory, e.g. 64GB "
+                   "(default 4 GiB or $CRESCAPE_MAX_MEMORY)")
+    r.add_argument("--max-work", metavar="N", help="refuse runs estimated above N cell-bin updates / particle steps "
+                   "(default 1e12 or $CRESCAPE_MAX_WORK)")
     r.set_defaults(func=_cmd_run)
 
     i = sub.add_parser("info", help="list every deck parameter with default, unit and meaning")
-    i.add_argument("engine", nargs="?", help="crhydro | sde | cloud | local-spectrum (fit config) (default: all)")
+    i.add_argument("engine", nargs="?", help="crhydro | sde | cloud | local-spectrum (fit config) (default: all), "
+                   "or a DECK.toml: its memory/work estimate")
     i.set_defaults(func=_cmd_info)
 
     pl = sub.add_parser("plot", help="draw figures of a run (or sweep) directory")

@@ -52,10 +52,16 @@ def prepare_rundir(out: str | Path, deck, resume: bool = False, min_free: int = 
     return out
 
 
-def file_attrs(deck) -> dict:
+def file_attrs(deck, out: str | Path | None = None) -> dict:
+    """Root attributes of run.h5: version, engine, the deck (and ``restarts`` when resumed with changes)."""
     from ..config import dump_toml
+    from ..resume import restarts_attr
 
-    return {"crescape_version": __version__, "engine": deck.engine, "config": dump_toml(deck)}
+    attrs = {"crescape_version": __version__, "engine": deck.engine, "config": dump_toml(deck)}
+    restarts = restarts_attr(out)
+    if restarts:
+        attrs["restarts"] = restarts
+    return attrs
 
 
 class Run:
@@ -95,7 +101,7 @@ def open_run(path: str | Path) -> Run:
     text = attrs.get("config")
     if text is None and (rdir / CONFIG_NAME).exists():
         text = (rdir / CONFIG_NAME).read_text()
-    config = load_config(tomllib.loads(text)) if text else None
+    config = load_config(tomllib.loads(text), check_setup=False) if text else None
     return Run(rdir, config, groups, attrs)
 
 

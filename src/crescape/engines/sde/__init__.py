@@ -61,5 +61,5 @@ def run(deck, out: Path, resume: bool = False, progress: bool = True) -> Path:
     finally:
         bar.close()
     diag = check_constraints(res, setup)
-    write_run_file(out / RUN_NAME, to_groups(setup, res, diag), file_attrs(deck))
+    write_run_file(out / RUN_NAME, to_groups(setup, res, diag), file_attrs(deck, out))
     return out
