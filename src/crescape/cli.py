@@ -106,9 +106,19 @@ def _cmd_fit(args) -> int:
 
 
 def _cmd_sweep(args) -> int:
+    from pathlib import Path
+
+    from .config import DeckError
     from .sweep import cli_sweep
 
-    return cli_sweep(args.sweep, out=args.out, scheduler=args.scheduler, workers=args.workers)
+    sweep, out = args.sweep, args.out
+    if args.resume:  # the sweep directory holds its own sweep.toml (base deck, axes, summaries)
+        sweep, out = Path(args.resume) / "sweep.toml", args.resume
+        if not sweep.is_file():
+            raise DeckError(f"{args.resume} is not a crescape sweep directory (no sweep.toml)")
+    elif not sweep:
+        raise SystemExit("crescape sweep: give a SWEEP file (or --resume DIR)")
+    return cli_sweep(sweep, out=out, scheduler=args.scheduler, workers=args.workers)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,8 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.set_defaults(func=_cmd_fit)
 
     s = sub.add_parser("sweep", help="run a parameter sweep on dask.distributed")
-    s.add_argument("sweep")
+    s.add_argument("sweep", nargs="?")
     s.add_argument("--out", "-o")
+    s.add_argument("--resume", metavar="DIR", help="continue a sweep directory (finished runs are kept, not redone)")
     s.add_argument("--scheduler", help="tcp://HOST:PORT of a running dask scheduler (default: local cluster)")
     s.add_argument("--workers", type=int, default=None, help="local cluster workers (default: cores)")
     s.set_defaults(func=_cmd_sweep)

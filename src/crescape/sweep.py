@@ -44,7 +44,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .config import DeckError, format_validation_error, load_config, read_toml, resolved_dict
-from .io import RUN_NAME, prepare_rundir, sha256_file, write_text_atomic
+from .io import RUN_NAME, RunFileError, prepare_rundir, sha256_file, write_text_atomic
 from .sweep_index import build_index, read_index, write_index  # noqa: F401  (public API)
 from .sweep_summaries import SUMMARIES, compute_summaries, run_summary_units
 
@@ -396,12 +396,15 @@ def run_sweep(path: str | Path, out: str | Path | None = None, scheduler: str | 
         else:
             todo.append((p, rd))
     skipped = len(results)
-    write_index(out, build_index(points, results, engine, summaries, spec.mode))
+    _try_write_index(out, points, results, engine, summaries, spec.mode)
     try:
         if todo:
             _execute(todo, results, points, out, engine, summaries, spec.mode, scheduler, workers, progress, client)
     finally:  # also on Ctrl-C: the index shows what finished
-        write_index(out, build_index(points, results, engine, summaries, spec.mode))
+        err = _try_write_index(out, points, results, engine, summaries, spec.mode)
+    if err is not None:  # every finished run is on disk with its status: the sweep resumes from them
+        raise SweepIndexError(f"{out}: the sweep index could not be written ({err}); every finished run is kept "
+                              f"under {out}/runs — resume with `crescape sweep --resume {out}`")
     failed = [n for n, r in results.items() if r.get("status") != "done"]
     return {"total": len(points), "done": len(points) - len(failed), "failed": len(failed),
             "skipped": skipped, "failed_runs": failed, "out": str(out)}
@@ -415,6 +418,21 @@ def _run_ensemble(spec, base, path, out, scheduler, workers, client) -> dict:
                                   scheduler=scheduler, workers=workers)
     return {"total": 1, "done": 1, "failed": 0, "skipped": 0, "failed_runs": [], "out": str(run_dir),
             "ensemble": True, "chunks": spec.ensemble.n_chunks or "4 per worker"}
+
+
+class SweepIndexError(RunFileError):
+    """The index of a sweep could not be written (the runs themselves are kept)."""
+
+
+def _try_write_index(out, points, results, engine, summaries, mode) -> str | None:
+    """Write index.h5/index.csv; a failure is returned as text, never raised (runs must go on)."""
+    try:
+        write_index(out, build_index(points, results, engine, summaries, mode))
+    except Exception as exc:  # disk full, encoding, a damaged value: the sweep itself must survive
+        msg = f"{type(exc).__name__}: {exc}"
+        print(f"crescape: warning: sweep index not written: {msg[:300]}", file=sys.stderr)
+        return msg[:300]
+    return None
 
 
 def _axis_values(points, key):
@@ -454,7 +472,7 @@ def _execute(todo, results, points, out, engine, summaries, mode, scheduler, wor
             bar.update(1)
             bar.set_postfix_str(f"failed {sum(r.get('status') != 'done' for r in results.values())}")
             if time.monotonic() - last > 2.0:
-                write_index(out, build_index(points, results, engine, summaries, mode))
+                _try_write_index(out, points, results, engine, summaries, mode)
                 last = time.monotonic()
     finally:
         bar.close()

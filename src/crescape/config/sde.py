@@ -144,7 +144,8 @@ class SplittingSection(Section):
 
 
 class ObserverSpec(Section):
-    name: str = qfield("obs", "", "observer name", min_length=1)
+    name: str = qfield("obs", "", "observer name (letters, digits, '._=-'; it becomes part of figure file names)",
+                       min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_=-][A-Za-z0-9._=-]*$")
     kind: Literal["shock", "fixed"] = qfield("shock", "", "window moving with a shock, or fixed in space")
     lo: Length = qfield(0.0, "cm | code", "window lower edge (relative to the shock for kind = shock)")
     hi: Length = qfield(1.0, "cm | code", "window upper edge")

@@ -7,16 +7,12 @@ import tomllib
 from pathlib import Path
 
 from .. import __version__
-from .atomic import write_text_atomic
+from .atomic import OutputDirError, create_nofollow, write_text_atomic
 from .hdf5 import RunFileError, read_run_file
 
 CONFIG_NAME = "config.toml"
 RUN_NAME = "run.h5"
 MIN_FREE_BYTES = 20 * 1024**2
-
-
-class OutputDirError(OSError):
-    """The output directory cannot be used (not writable, disk full, not a directory)."""
 
 
 def prepare_rundir(out: str | Path, deck, resume: bool = False, min_free: int = MIN_FREE_BYTES) -> Path:
@@ -38,7 +34,7 @@ def prepare_rundir(out: str | Path, deck, resume: bool = False, min_free: int = 
         raise OutputDirError(f"output directory {out} is not writable")
     probe = out / ".crescape-write-probe"
     try:
-        probe.write_bytes(b"x")
+        create_nofollow(probe, b"x")  # a symlink planted here is replaced, its target never written
         probe.unlink()
     except OSError as exc:
         raise OutputDirError(f"output directory {out} is not writable: {exc.strerror or exc}") from None

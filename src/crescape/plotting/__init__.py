@@ -4,6 +4,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from ..io.atomic import check_inside
+
 PLOTTERS = {
     "crhydro": "crescape.plotting.crhydro",
     "sde": "crescape.plotting.sde",
@@ -18,7 +20,22 @@ def plot_run(path, figure=None, fmt="png", outdir=None) -> list[Path]:
     mod = importlib.import_module(PLOTTERS[run.attrs["engine"]])
     outdir = Path(outdir) if outdir else Path(run.path) / "figures"
     outdir.mkdir(parents=True, exist_ok=True)
-    return mod.plot(run, outdir, figure=figure, fmt=fmt)
+    _refuse_symlinks(outdir)
+    files = mod.plot(run, outdir, figure=figure, fmt=fmt)
+    for f in files:  # names built from run contents (observers) must stay in the figure folder
+        check_inside(f, outdir, "figure")
+    return files
+
+
+def _refuse_symlinks(outdir: Path):
+    """Figures are saved by matplotlib, which follows symlinks: refuse a figure folder holding any."""
+    from ..io.atomic import OutputDirError
+
+    if outdir.is_symlink():
+        raise OutputDirError(f"refusing to write figures into {outdir}: it is a symbolic link")
+    links = [p.name for p in outdir.iterdir() if p.is_symlink()]
+    if links:
+        raise OutputDirError(f"refusing to write figures into {outdir}: it holds symbolic links ({', '.join(links[:3])})")
 
 
 def plot_path(path, figure=None, fmt="png", outdir=None) -> list[Path]:
