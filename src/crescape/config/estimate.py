@@ -23,6 +23,8 @@ from .setup_checks import snapshot_count
 DEFAULT_MAX_MEMORY = 4 * 1024**3  # bytes
 DEFAULT_MAX_WORK = 1e12  # elementary updates (≈ hours on a laptop core)
 F8 = 8
+WRITE_OVERHEAD = 1024**2  # bytes counted per snapshot write (checkpoint, fsyncs, HDF5 metadata)
+WRITES_PER_MEMORY = 16  # total writes allowed = 16 × the memory limit
 
 _SIZE = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKMGTP]?)(i?)([bB]?)\s*$")
 
@@ -57,6 +59,13 @@ class Estimate:
     work_key: str = ""
     steps: float = math.nan
     work_is_bound: bool = False  # steps could not be estimated: only their upper bound run.max_steps is known
+    n_snapshots: int = 0
+    snapshot_key: str = "output.n_snapshots"
+
+    @property
+    def writes(self) -> float:
+        """Bytes written over the run: run.h5 is rewritten (with a checkpoint) at every snapshot."""
+        return self.n_snapshots * (self.run_file / 2 + WRITE_OVERHEAD)
 
     @property
     def memory(self) -> float:
@@ -69,6 +78,7 @@ class Estimate:
         out = [f"memory (estimate): {fmt_bytes(self.memory)}"]
         out += [f"  {what:44s} {fmt_bytes(b):>10s}   ({key})" for key, what, b in self.memory_items]
         out.append(f"run.h5 (estimate): {fmt_bytes(self.run_file)}")
+        out.append(f"writes (estimate): {fmt_bytes(self.writes)} ({self.n_snapshots} snapshots; run.h5 rewritten at each)")
         out.append(f"work (estimate): {self.work:.3g} {self.work_what}")
         return out
 
@@ -90,7 +100,8 @@ def _crhydro(deck) -> Estimate:
     e.work_is_bound = deck.problem.kind not in ("riemann", "uniform", "shimoda2025")
     e.work = n * max(n_p, 1) * e.steps
     e.work_what = (f"cell-bin updates ({n} cells × {max(n_p, 1)} bins × "
-                   f"{'at most run.max_steps = ' if e.work_is_bound else '~'}{e.steps:.3g} steps)")
+                   f"{'at most run.max_steps = ' if e.work_is_bound else '~'}{e.steps:.3g} steps"
+                   f"{'' if e.work_is_bound else ' from the initial signal speed: a lower bound'})")
     e.work_key = "grid.n_cells"
     return e
 
@@ -166,7 +177,10 @@ ESTIMATORS = {"crhydro": _crhydro, "sde": _sde, "cloud": _cloud}
 
 def estimate(deck) -> Estimate:
     """Resource estimate of a validated deck (see the module docstring)."""
-    return ESTIMATORS[deck.engine](deck)
+    e = ESTIMATORS[deck.engine](deck)
+    t_end = deck.run.t_end
+    e.n_snapshots, e.snapshot_key = snapshot_count(deck.output, t_end)
+    return e
 
 
 def limits(max_memory=None, max_work=None) -> tuple[int, float]:
@@ -193,6 +207,10 @@ def check_resources(deck, max_memory=None, max_work=None, source: str = "deck") 
     if e.run_file > mem_limit:
         raise DeckError(f"{source} error at 'output': run.h5 would be about {fmt_bytes(e.run_file)} "
                         f"(limit {fmt_bytes(mem_limit)}; fewer snapshots, or raise --max-memory)")
+    if e.writes > WRITES_PER_MEMORY * mem_limit:
+        raise DeckError(f"{source} error at '{e.snapshot_key}': {e.n_snapshots} snapshots rewrite run.h5 "
+                        f"{e.n_snapshots} times, about {fmt_bytes(e.writes)} in all (limit {WRITES_PER_MEMORY} × the "
+                        f"memory limit = {fmt_bytes(WRITES_PER_MEMORY * mem_limit)}; fewer snapshots, or raise --max-memory)")
     if not e.work <= work_limit and not e.work_is_bound:
         raise DeckError(f"{source} error at '{e.work_key}': about {e.work:.3g} {e.work_what} — above the limit "
                         f"{work_limit:.3g} (raise it with --max-work)")
