@@ -75,7 +75,7 @@ def check_loader(data):
 @st.composite
 def mutated(draw, tiny=False):
     name, deck = EXAMPLES[draw(st.integers(0, len(EXAMPLES) - 1))]
-    return mutate(draw, st, shrink(deck) if tiny else deck)
+    return mutate(draw, st, shrink(deck), n_max=2) if tiny else mutate(draw, st, deck)
 
 
 @SHORT
