@@ -102,7 +102,7 @@ def hostile_values(draw, st, old):
     return draw(st.one_of(other, num))
 
 
-def mutate(draw, st, deck: dict, n_max: int = 4) -> dict:  # noqa: C901
+def mutate(draw, st, deck: dict, n_max: int = 4) -> dict:
     """Apply 1..n_max hostile mutations to a deep copy of ``deck``."""
     deck = json.loads(json.dumps(deck))
     for _ in range(draw(st.integers(1, n_max))):

@@ -16,17 +16,16 @@ import signal
 from collections import Counter
 
 import pytest
+from hostile_fuzz_support import mutate, resolved_examples, run_cli, shrink
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crescape.config import DeckError, load_config
 from crescape.config.estimate import check_resources, estimate
 
-from hostile_fuzz_support import mutate, resolved_examples, run_cli, shrink
-
 EXAMPLES = resolved_examples()
-PROFILES = {"short": (250, 6), "medium": (1200, 60), "long": (12_000, 600)}
-_common = dict(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+PROFILES = {"short": (120, 3), "medium": (1200, 60), "long": (12_000, 600)}
+_common = {"deadline": None, "suppress_health_check": list(HealthCheck), "database": None}
 SHORT = settings(max_examples=PROFILES["short"][0], derandomize=True, **_common)
 SHORT_CLI = settings(max_examples=PROFILES["short"][1], derandomize=True, **_common)
 _long = PROFILES[os.environ.get("CRESCAPE_FUZZ_PROFILE", "long")]
@@ -74,7 +73,7 @@ def check_loader(data):
 
 @st.composite
 def mutated(draw, tiny=False):
-    name, deck = EXAMPLES[draw(st.integers(0, len(EXAMPLES) - 1))]
+    _name, deck = EXAMPLES[draw(st.integers(0, len(EXAMPLES) - 1))]
     return mutate(draw, st, shrink(deck), n_max=2) if tiny else mutate(draw, st, deck)
 
 

@@ -1,13 +1,18 @@
 """Run files and output paths under attack: non-ASCII strings, HDF5 bombs, symlinks, traversal."""
 import os
-from pathlib import Path
 
 import h5py
 import numpy as np
 import pytest
 import xarray as xr
 
-from crescape.io import OutputDirError, RunFileError, prepare_rundir, read_run_file, write_run_file
+from crescape.io import (
+    OutputDirError,
+    RunFileError,
+    prepare_rundir,
+    read_run_file,
+    write_run_file,
+)
 from crescape.io.atomic import check_inside, create_nofollow
 
 
@@ -71,9 +76,9 @@ def test_paths_leaving_the_folder_or_symlinks_are_refused(tmp_path):
 
 def test_figures_are_not_written_through_a_planted_symlink(tmp_path):
     """`crescape plot` into a figure folder holding a symlink is refused; the target is untouched."""
-    from crescape.cli import main
-
     from test_hostile_decks import _fake_sde_run
+
+    from crescape.cli import main
 
     run = _fake_sde_run(tmp_path / "run")
     target = tmp_path / "target.png"

@@ -10,12 +10,11 @@ import threading
 import time
 from pathlib import Path
 
+import hostile_preload  # noqa: F401  (registers the failing "boom" diffusion in this process too)
 import pytest
+from hostile_preload import BOOM_MESSAGE
 
 from crescape.sweep import DONE_NAME, read_index, run_sweep
-
-import hostile_preload  # noqa: F401  (registers the failing "boom" diffusion in this process too)
-from hostile_preload import BOOM_MESSAGE
 
 TESTS = Path(__file__).resolve().parent
 SRC = TESTS.parent / "src"
@@ -118,6 +117,7 @@ def _stop(procs):
             p.wait(timeout=10)
 
 
+@pytest.mark.slow  # ~60 s: a scheduler and two worker processes start, each loading the compiled kernels
 def test_sweep_survives_a_killed_worker_and_a_failing_non_ascii_run(tmp_path):
     """Scheduler and 2 workers started separately; one worker is SIGKILLed once the first run
     has finished. The sweep completes; every run is listed once; the failing one with its message."""
