@@ -7,7 +7,7 @@ never print a traceback, never hang, and never write NaN or negative densities, 
 or CR numbers without an error.
 
 Two profiles: the default suite runs the short one (about 30 s); the long one is marked
-``slow`` and sized by ``CRESCAPE_FUZZ_PROFILE`` (``long``: 12 000 loader decks, 600 CLI
+``slow`` and sized by ``CRESCAPE_FUZZ_PROFILE`` (``long``: 12 000 loader decks, 520 CLI
 runs; ``medium``: a tenth). ``CRESCAPE_FUZZ_REPORT=FILE`` writes the outcome counts as JSON.
 """
 import json
@@ -24,7 +24,7 @@ from crescape.config import DeckError, load_config
 from crescape.config.estimate import check_resources, estimate
 
 EXAMPLES = resolved_examples()
-PROFILES = {"short": (120, 3), "medium": (1200, 60), "long": (12_000, 600)}
+PROFILES = {"short": (120, 3), "medium": (1200, 60), "long": (12_000, 520)}
 _common = {"deadline": None, "suppress_health_check": list(HealthCheck), "database": None}
 SHORT = settings(max_examples=PROFILES["short"][0], derandomize=True, **_common)
 SHORT_CLI = settings(max_examples=PROFILES["short"][1], derandomize=True, **_common)

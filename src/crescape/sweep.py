@@ -413,8 +413,12 @@ def run_sweep(path: str | Path, out: str | Path | None = None, scheduler: str | 
 def _run_ensemble(spec, base, path, out, scheduler, workers, client) -> dict:
     from .sweep_ensemble import run_sde_distributed
 
+    from .config.estimate import check_resources
+
     out = Path(out) if out else Path(f"crescape-ensemble-{sanitize(Path(path).stem)}")
-    run_dir = run_sde_distributed(load_config(base), out, client=client, n_chunks=spec.ensemble.n_chunks or None,
+    deck = load_config(base)
+    check_resources(deck, source=Path(path).name)  # before any directory or worker is touched
+    run_dir = run_sde_distributed(deck, out, client=client, n_chunks=spec.ensemble.n_chunks or None,
                                   scheduler=scheduler, workers=workers)
     return {"total": 1, "done": 1, "failed": 0, "skipped": 0, "failed_runs": [], "out": str(run_dir),
             "ensemble": True, "chunks": spec.ensemble.n_chunks or "4 per worker"}
