@@ -69,7 +69,7 @@ def bench_ensemble(workers: int = 2):
 
     from crescape import run
     from crescape.config import load_config
-    from crescape.sweep_ensemble import run_sde_distributed
+    from crescape.sweep.ensemble import run_sde_distributed
 
     deck = load_config(EXAMPLES / "sde_planar_shock.toml", ["run.t_end=20.0", "injection.n_particles=4096",
                                                            "run.progress=false"])

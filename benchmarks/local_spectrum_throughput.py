@@ -12,12 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from crescape.analysis.local_spectrum import (
-    LocalSpectrumModel, SourceSpectra, fit_least_squares, run_mcmc,
-)
+from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra
+from crescape.analysis.local_spectrum_fit import fit_least_squares, run_mcmc
 from crescape.analysis.local_spectrum_standin import write_analytic_run
 from crescape.analysis.local_spectrum_config import load_fit_config
-from crescape.constants import Myr, pc
+from crescape.core.constants import Myr, pc
 
 
 def main(n_t=100, n_r=1000, n_p=71):

@@ -2,12 +2,12 @@
 import numpy as np
 import pytest
 
-from crescape import constants as C
 from crescape.analysis.grammage import linear_slab_grammage
 from crescape.config import load_config
-from crescape.engines.cloud import diagnostics as D
+from crescape.core import constants as C
+from crescape.engines.cloud import analysis as D
 from crescape.engines.cloud import make_stepper
-from crescape.engines.cloud.setup import build, spin_down_luminosity, tm99_age, tm99_radius
+from crescape.engines.cloud.problems import build, spin_down_luminosity, tm99_age, tm99_radius
 
 
 def _advance(s, t_end):

@@ -11,9 +11,9 @@ the Nava et al. (2016) half-life (half of the CRs of that energy left |z| < a).
 import numpy as np
 import pytest
 
-from crescape import constants as C
 from crescape.config import load_config
-from crescape.engines.cloud.diagnostics import escape_radius, run_half_life
+from crescape.core import constants as C
+from crescape.engines.cloud.analysis import escape_radius, run_half_life
 
 
 def _maker(phase, E, z_max, n_cells, wave_energy="total"):

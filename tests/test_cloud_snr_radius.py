@@ -11,11 +11,11 @@ import pytest
 from scipy.optimize import brentq
 from scipy.special import erf
 
-from crescape import constants as C
 from crescape.config import DeckError, load_config
+from crescape.core import constants as C
 from crescape.engines.cloud import make_stepper
 from crescape.engines.driver import SimulationError
-from cloud_helpers import advance, cloud_deck
+from helpers.cloud import advance, cloud_deck
 
 
 def _deck(**sections):

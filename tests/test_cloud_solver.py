@@ -4,11 +4,11 @@ import pytest
 from scipy.optimize import brentq
 from scipy.special import erf
 
-from crescape import constants as C
 from crescape.config import DeckError, load_config
+from crescape.core import constants as C
 from crescape.engines.cloud import kernels as K
 from crescape.engines.cloud import make_stepper
-from cloud_helpers import advance, cloud_deck
+from helpers.cloud import advance, cloud_deck
 
 
 def _deck(**sections):
@@ -178,7 +178,7 @@ def test_mixed_phase_tube_accounts_energy_and_holds_evanescent_waves_at_backgrou
 def test_example_decks_validate_and_build(name):
     from pathlib import Path
 
-    from crescape.engines.cloud.setup import build
+    from crescape.engines.cloud.problems import build
 
     deck = load_config(Path(__file__).parents[1] / "examples" / f"cloud_{name}.toml")
     su = build(deck)

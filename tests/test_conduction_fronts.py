@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from crescape.config import load_config
-from crescape.constants import k_B, m_p
+from crescape.core.constants import k_B, m_p
 from crescape.engines.crhydro.solver import CRHydroSolver
 from crescape.physics.conduction import T_CONTINUOUS, conductivity
 

@@ -4,8 +4,7 @@ import math
 import pytest
 
 from crescape.config import DeckError, dump_toml, load_config
-from crescape.constants import pc
-
+from crescape.core.constants import pc
 
 BAD_DECKS = [
     # (deck, key named in the message, words that must appear)
@@ -96,9 +95,10 @@ def test_unreadable_and_malformed_files(tmp_path):
 
 
 def test_no_parameter_default_is_nan_for_any_engine():
-    from crescape.config import ENGINES, deck_model, iter_parameters
+    from crescape.config import deck_model, iter_parameters
+    from crescape.engines.registry import engine_names
 
-    for eng in ENGINES:
+    for eng in engine_names():
         for key, default, _unit, _desc in iter_parameters(deck_model(eng)):
             vals = default if isinstance(default, (list, tuple)) else [default]
             for v in vals:

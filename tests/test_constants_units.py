@@ -3,8 +3,8 @@ import astropy.constants as ac
 import astropy.units as u
 import pytest
 
-from crescape import constants as C
-from crescape.units import to_cgs
+from crescape.core import constants as C
+from crescape.core.units import to_cgs
 
 
 @pytest.mark.parametrize(

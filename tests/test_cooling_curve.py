@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 
 from crescape.physics.cooling import (
-    GAMMA_KI, T_SWITCH, CoolingFunction, equilibrium_density, lambda_ki2002, load_cie_table,
+    GAMMA_KI,
+    T_SWITCH,
+    CoolingFunction,
+    equilibrium_density,
+    lambda_ki2002,
+    load_cie_table,
 )
 
 

@@ -4,7 +4,11 @@ import pytest
 
 from crescape.analysis import crdata
 from crescape.analysis.crdata import (
-    M_P_GEV, dR_dEkn, ekn_to_rigidity, flux_per_rigidity_to_per_ekn, rigidity_to_ekn,
+    M_P_GEV,
+    dR_dEkn,
+    ekn_to_rigidity,
+    flux_per_rigidity_to_per_ekn,
+    rigidity_to_ekn,
 )
 
 

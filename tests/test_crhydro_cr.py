@@ -1,15 +1,12 @@
 """Coupling of the CR module to the gas (seed 000 eqs. 2–3, 6–8): conservation and exchange terms."""
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_crhydro_cr_helpers import build, cr_deck  # noqa: E402
-
 from crescape.config import DeckError, load_config  # noqa: E402
-from crescape.constants import Myr, kyr, m_p, pc  # noqa: E402
+from crescape.core.constants import Myr, kyr, m_p, pc  # noqa: E402
+from helpers.crhydro_cr import build, cr_deck
 
 SMALL = Path(__file__).parents[1] / "examples" / "crhydro_small.toml"
 

@@ -1,17 +1,13 @@
 """Verification of the CR transport operators (seed 000 eq. 9) against exact solutions."""
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 from scipy.special import erf
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_crhydro_cr_helpers import build, cr_deck  # noqa: E402
-
-from crescape.constants import Myr, c, m_p, pc  # noqa: E402
+from crescape.core.constants import Myr, c, m_p, pc  # noqa: E402
 from crescape.physics import losses  # noqa: E402
+from helpers.crhydro_cr import build, cr_deck
 
 
 def tophat_green(r, a, Dt):

@@ -1,6 +1,5 @@
 """Figures: `crescape plot` on small example runs writes non-empty, non-blank PNGs; sweep
 plots; a movie of one run (GIF via Pillow when ffmpeg is absent)."""
-import importlib.util
 import os
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import pytest
 from PIL import Image
 
 import crescape
+from crescape.engines.registry import get_engine
 from crescape.plotting import plot_path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -40,8 +40,7 @@ def assert_figure_has_content(path: Path):
 
 
 def _has_plotter(engine):
-    return importlib.util.find_spec(f"crescape.plotting.{engine}") is not None and \
-        importlib.util.find_spec(f"crescape.engines.{engine}") is not None
+    return get_engine(engine).figures is not None
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import xarray as xr
 
 from crescape.flows import colliding_shocks, hydro_replay, isenberg, planar_shock, sedov, uniform_divergence
 from crescape.flows.blast import isenberg_constant, isenberg_omega, shock_speed
-from crescape.flows.riemann import State, shocked_state
+from crescape.flows.riemann import shocked_state
 
 
 def test_planar_shock_profile_limits_and_integrated_divergence():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from crescape import constants as C
 from crescape.analysis import gamma as G
+from crescape.core import constants as C
 
 
 def test_emissivity_of_a_power_law_table_matches_naima_power_law_to_1_percent():
@@ -69,7 +69,7 @@ def test_profile_fit_recovers_injected_chi_and_delta_to_5_percent(kind):
 
 
 def test_density_from_pressure_inverts_the_pressure_definition():
-    from crescape.engines.cloud.setup import pressure_per_lnE
+    from crescape.engines.cloud.problems import pressure_per_lnE
 
     E = np.geomspace(1, 1e4, 5) * C.GeV
     N = E ** -2.3

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crescape.config import load_config
-from crescape.grid import RadialGrid, make_faces, momentum_grid
+from crescape.core.grid import RadialGrid, make_faces, momentum_grid
 
 
 @pytest.mark.parametrize("geometry,total", [

@@ -100,7 +100,7 @@ def test_parse_size_units():
 
 
 def test_every_shipped_example_fits_the_default_limits():
-    from hostile_fuzz_support import example_decks
+    from helpers.hostile_fuzz import example_decks
 
     for name, data in example_decks():
         check_resources(load_config(data), source=name)

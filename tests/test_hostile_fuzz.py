@@ -16,12 +16,12 @@ import signal
 from collections import Counter
 
 import pytest
-from hostile_fuzz_support import mutate, resolved_examples, run_cli, shrink
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crescape.config import DeckError, load_config
 from crescape.config.estimate import check_resources, estimate
+from helpers.hostile_fuzz import mutate, resolved_examples, run_cli, shrink
 
 EXAMPLES = resolved_examples()
 PROFILES = {"short": (120, 3), "medium": (1200, 60), "long": (12_000, 520)}

@@ -76,9 +76,8 @@ def test_paths_leaving_the_folder_or_symlinks_are_refused(tmp_path):
 
 def test_figures_are_not_written_through_a_planted_symlink(tmp_path):
     """`crescape plot` into a figure folder holding a symlink is refused; the target is untouched."""
-    from test_hostile_decks import _fake_sde_run
-
     from crescape.cli import main
+    from test_hostile_decks import _fake_sde_run
 
     run = _fake_sde_run(tmp_path / "run")
     target = tmp_path / "target.png"

@@ -10,11 +10,11 @@ import threading
 import time
 from pathlib import Path
 
-import hostile_preload  # noqa: F401  (registers the failing "boom" diffusion in this process too)
 import pytest
-from hostile_preload import BOOM_MESSAGE
 
+import helpers.hostile_preload  # noqa: F401  (registers the failing "boom" diffusion in this process too)
 from crescape.sweep import DONE_NAME, read_index, run_sweep
+from helpers.hostile_preload import BOOM_MESSAGE
 
 TESTS = Path(__file__).resolve().parent
 SRC = TESTS.parent / "src"
@@ -81,7 +81,7 @@ def test_sweep_whose_index_cannot_be_written_keeps_its_runs_and_resumes(tmp_path
     def broken(*_a, **_k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sw, "write_index", broken)
+    monkeypatch.setattr(sw.index, "write_index", broken)
     with pytest.raises(sw.SweepIndexError, match="every finished run is kept"):
         run_sweep(_sweep(tmp_path, 32, [False, False]), tmp_path / "out", client=client, progress=False)
     runs = sorted((tmp_path / "out" / "runs").iterdir())
@@ -129,7 +129,7 @@ def test_sweep_survives_a_killed_worker_and_a_failing_non_ascii_run(tmp_path):
     out = tmp_path / "out"
     try:
         workers = [_start(["distributed.cli.dask_worker", addr, "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1",
-                           "--no-dashboard", "--preload", str(TESTS / "hostile_preload.py")]) for _ in range(2)]
+                           "--no-dashboard", "--preload", str(TESTS / "helpers" / "hostile_preload.py")]) for _ in range(2)]
         procs += workers
         with Client(addr, timeout="30s") as c:
             c.wait_for_workers(2, timeout=90)

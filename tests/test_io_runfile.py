@@ -8,8 +8,16 @@ import xarray as xr
 
 from crescape.config import load_config
 from crescape.io import (
-    RUN_NAME, OutputDirError, RunFileError, file_attrs, load_checkpoint, open_run, prepare_rundir,
-    read_run_file, save_checkpoint, write_run_file,
+    RUN_NAME,
+    OutputDirError,
+    RunFileError,
+    file_attrs,
+    load_checkpoint,
+    open_run,
+    prepare_rundir,
+    read_run_file,
+    save_checkpoint,
+    write_run_file,
 )
 from crescape.io import rundir as rundir_mod
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from crescape import constants as C
+from crescape.core import constants as C
 from crescape.physics.ism import PHASES, Phase, get_phase, ion_neutral_collision_rate, m_H, phase_index
 
 TABLE2 = {  # T [K], B [uG], X, n_tot [cm^-3], mu_i, mu_n  (seed 001 Table 2)

@@ -6,16 +6,20 @@ import pytest
 
 from crescape.analysis.crdata import M_P_GEV
 from crescape.analysis.local_spectrum import (
-    SourceSpectra, broken_power_law_rigidity, force_field, intensity_from_density, kinetic_energy,
+    SourceSpectra,
+    broken_power_law_rigidity,
+    force_field,
+    intensity_from_density,
+    kinetic_energy_gev,
     power_law_rigidity,
 )
 from crescape.analysis.local_spectrum_standin import tophat_diffusion_density
-from crescape.constants import GeV, Myr, c, m_p_c2, pc
+from crescape.core.constants import GeV, Myr, c, m_p_c2, pc
 
 
 def test_kinetic_energy_of_p_equal_mc_is_sqrt2_minus_1_rest_energies():
-    assert kinetic_energy(1.0) == pytest.approx((math.sqrt(2) - 1) * 0.93827208816, rel=1e-9)
-    assert kinetic_energy(1e-4) == pytest.approx(0.5e-8 * M_P_GEV, rel=1e-6)  # non-relativistic p²/2m
+    assert kinetic_energy_gev(1.0) == pytest.approx((math.sqrt(2) - 1) * 0.93827208816, rel=1e-9)
+    assert kinetic_energy_gev(1e-4) == pytest.approx(0.5e-8 * M_P_GEV, rel=1e-6)  # non-relativistic p²/2m
 
 
 def test_intensity_of_power_law_density_matches_hand_computation():
@@ -36,7 +40,7 @@ def test_intensity_integrates_back_to_the_number_density():
     # n(p1<p<p2) = ∫ N dp = ∫ (4π/v) J dε
     p = np.geomspace(0.03, 3e3, 20001)
     N = 1e-9 * p**-2.3
-    E = kinetic_energy(p)
+    E = kinetic_energy_gev(p)
     v = c * p / np.sqrt(1 + p * p)
     J_cgs = intensity_from_density(p, N) / (1e4 * GeV)  # per cm² s sr erg
     n_from_J = np.trapezoid(4 * math.pi / v * J_cgs, E * GeV)
@@ -121,7 +125,7 @@ def _spectra(dt, dr, tmax, rmax=300 * pc):
 
 def _err(s, t, d):
     J, Je = s.intensity(t, d), _exact(t, d)
-    w = kinetic_energy(P) ** 2.7 * Je
+    w = kinetic_energy_gev(P) ** 2.7 * Je
     m = w >= 1e-3 * w.max()  # where the source matters on an E^2.7 plot
     return np.max(np.abs(J[m] / Je[m] - 1))
 

@@ -14,7 +14,7 @@ import pytest
 import crescape
 from crescape.analysis.local_spectrum import SourceSpectra
 from crescape.config import load_config
-from crescape.constants import Myr, pc
+from crescape.core.constants import Myr, pc
 
 
 def _synthetic(escaped=True):

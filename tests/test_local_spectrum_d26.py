@@ -19,9 +19,10 @@ import numpy as np
 import pytest
 
 from crescape.analysis.crdata import load_calet_2022
-from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, fit_least_squares, window_indices
+from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, window_indices
 from crescape.analysis.local_spectrum_config import load_fit_config
-from crescape.constants import Myr, pc
+from crescape.analysis.local_spectrum_fit import fit_least_squares
+from crescape.core.constants import Myr, pc
 
 RUNS = {
     "paper": Path(os.environ.get("CRESCAPE_D26_RUN", "/work/runs/D26_highp")),

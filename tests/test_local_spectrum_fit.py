@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 
 from crescape.analysis.crdata import CRDataSet
-from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, cli_fit, loglog_interp, window_indices
-from crescape.analysis.local_spectrum_standin import write_analytic_run
+from crescape.analysis.local_spectrum import LocalSpectrumModel, SourceSpectra, loglog_interp, window_indices
 from crescape.analysis.local_spectrum_config import load_fit_config
+from crescape.analysis.local_spectrum_standin import write_analytic_run
 from crescape.config import DeckError
-from crescape.constants import Myr, pc
+from crescape.core.constants import Myr, pc
+from crescape.plotting.local_spectrum import cli_fit
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def test_least_squares_recovers_known_distances_from_model_generated_data(run_di
         {"t_age": "2.9 Myr", "d": {"value": "60 pc", "free": True, "max": "290 pc"}},
         {"t_age": "6.6 Myr", "d": {"value": "2.5 pc", "free": False}},
     ], data=[{"name": "voyager1_2013"}])
-    from crescape.analysis.local_spectrum import fit_least_squares
+    from crescape.analysis.local_spectrum_fit import fit_least_squares
 
     m = LocalSpectrumModel(free, s, datasets={"voyager1_2013": fake})
     assert m.chi2() > 100

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from crescape.constants import MeV, eV, m_p, c
+from crescape.core.constants import MeV, c, eV, m_p
 from crescape.physics import losses
 
 E_K = np.array([10.0, 100.0, 1000.0]) * MeV

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from crescape.config import load_config
+from crescape.engines import registry
 from crescape.engines.driver import SimulationError, run_time_loop
 from crescape.io import CHECKPOINT_NAME, RUN_NAME, load_checkpoint, open_run, prepare_rundir
 
@@ -92,6 +93,12 @@ progress = false
 [output]
 n_snapshots = 6
 """
+
+
+def _heat_engine():
+    """The heat-equation stepper above, registered under the name "crhydro" (its deck model)."""
+    return registry.Engine(name="crhydro", description="heat-equation test stepper",
+                           deck=registry.get_engine("crhydro").deck, run=run)
 
 
 def _deck(tmp_path):
@@ -186,14 +193,13 @@ def test_kill9_and_resume_reproduces_uninterrupted_run(tmp_path, reference):
 
 
 def test_full_disk_fails_before_the_run_starts(tmp_path, monkeypatch):
-    import crescape.runner as runner
     from crescape import cli
     from crescape.io import rundir
 
     class Usage:
         total, used, free = 10**9, 10**9, 4096
 
-    monkeypatch.setitem(runner.ENGINE_MODULES, "crhydro", __name__)
+    monkeypatch.setitem(registry._ENGINES, "crhydro", _heat_engine())
     monkeypatch.setattr(rundir.shutil, "disk_usage", lambda p: Usage)
     monkeypatch.setattr(HeatStepper, "__init__", lambda *a: pytest.fail("stepper built on a full disk"))
     assert cli.main(["run", str(_deck(tmp_path)), "--out", str(tmp_path / "o"), "-q"]) == 2
@@ -201,8 +207,7 @@ def test_full_disk_fails_before_the_run_starts(tmp_path, monkeypatch):
 
 
 if __name__ == "__main__":
-    import crescape.runner as _runner
     from crescape import cli as _cli_mod
 
-    _runner.ENGINE_MODULES["crhydro"] = "test_robustness_driver"
+    registry.register(_heat_engine())
     sys.exit(_cli_mod.main(sys.argv[1:]))

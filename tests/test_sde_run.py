@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 
+from crescape.api import run as crescape_run
 from crescape.config import DeckError, load_config
-from crescape.engines.sde import propagation, simulate
+from crescape.engines.sde import analysis as propagation
+from crescape.engines.sde import simulate
 from crescape.io import open_run
-from crescape.runner import run as crescape_run
 
 
 def small_deck(**over):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import crescape
-from crescape.analysis.crhydro import seed000_summary
+from crescape.engines.crhydro.analysis import seed000_summary
 
 pytestmark = pytest.mark.slow
 EXAMPLES = Path(__file__).parents[1] / "examples"

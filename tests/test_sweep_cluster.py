@@ -70,9 +70,9 @@ def _free_port():
 @pytest.fixture(scope="module")
 def client():
     """The LocalCluster exactly as `crescape sweep` makes it (2 workers on 127.0.0.1)."""
-    from crescape.sweep import _client
+    from crescape.sweep import make_client
 
-    c, cluster = _client(None, 2, 8)
+    c, cluster = make_client(None, 2, 8)
     yield c
     c.close()
     cluster.close()
@@ -135,12 +135,12 @@ def test_failing_run_is_recorded_and_others_finish(tmp_path, client):
 def test_external_scheduler_gives_identical_summaries(tmp_path, local_sweep):
     port = _free_port()
     addr = f"tcp://127.0.0.1:{port}"
-    procs = [subprocess.Popen(["dask", "scheduler", "--host", "127.0.0.1", "--port", str(port),
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port),
                                "--no-dashboard"], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)]
     try:
         for _ in range(2):
-            procs.append(subprocess.Popen(["dask", "worker", addr, "--nthreads", "1", "--nworkers", "1",
+            procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", addr, "--nthreads", "1", "--nworkers", "1",
                                            "--host", "127.0.0.1", "--no-dashboard"], env=ENV,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                           start_new_session=True))
@@ -230,7 +230,7 @@ def test_sde_ensemble_spread_over_cluster_equals_single_process(tmp_path, client
     identical (bit for bit) to one process with the same chunking, and to the one-chunk run
     within round-off of the summation order."""
     from crescape import open_run, run
-    from crescape.sweep_ensemble import chunk_bounds, run_sde_distributed
+    from crescape.sweep.ensemble import chunk_bounds, run_sde_distributed
 
     bounds = chunk_bounds(1000, 16, 4)
     assert bounds == [(0, 256), (256, 256), (512, 256), (768, 232)]

@@ -102,7 +102,7 @@ def test_example_sweep_files_are_valid(path):
 
 def test_slope_fit_recovers_a_power_law():
     """fit_slope on a synthetic DSA spectrum f ∝ p^-4 with an injection bump and a cut-off."""
-    from crescape.sweep_summaries import fit_slope
+    from crescape.engines.sde.summaries import fit_slope
 
     p = np.geomspace(0.5, 1e4, 50)
     f = p**-4.0 * np.exp(-p / 3e3)
@@ -119,7 +119,7 @@ def test_slope_fit_recovers_a_power_law():
 def test_generic_summaries_reduce_run_file_variables():
     import xarray as xr
 
-    from crescape.sweep_summaries import compute_summaries
+    from crescape.sweep.summaries import compute_summaries
 
     class FakeRun:
         attrs = {"engine": "crhydro"}

@@ -6,7 +6,7 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from crescape.config import load_config
-from crescape.constants import Myr, k_B, m_p, yr
+from crescape.core.constants import Myr, k_B, m_p, yr
 from crescape.engines.crhydro.solver import CRHydroSolver
 from crescape.physics.cooling import CoolingFunction
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from crescape import constants as C
+from crescape.core import constants as C
 from crescape.physics import waves as W
 from crescape.physics.ism import PHASES
 

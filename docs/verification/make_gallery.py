@@ -41,7 +41,7 @@ def tmod(name):
     if name not in _MODS:
         if str(TESTS) not in sys.path:
             sys.path.insert(0, str(TESTS))
-        spec = importlib.util.spec_from_file_location(f"_gallery_{name}", TESTS / f"{name}.py")
+        spec = importlib.util.spec_from_file_location(f"_gallery_{name.replace('/', '_')}", TESTS / f"{name}.py")
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
         _MODS[name] = mod
@@ -50,10 +50,10 @@ def tmod(name):
 
 def cr_helpers():
     """The CR-module test helpers (deck builder + stand-in solver), under their current file name."""
-    for name in ("test_crhydro_cr_helpers", "crcr_helpers"):
+    for name in ("helpers/crhydro_cr", "test_crhydro_cr_helpers"):
         if (TESTS / f"{name}.py").exists():
             return tmod(name)
-    raise FileNotFoundError("tests/test_crhydro_cr_helpers.py (CR-module test helpers) not found")
+    raise FileNotFoundError("tests/helpers/crhydro_cr.py (CR-module test helpers) not found")
 
 
 def save(fig, name, **numbers):
@@ -149,7 +149,7 @@ def fig_sedov():
 
 def fig_thermal_equilibrium():
     """n_eq(T) = Γ/Λ(T) (KI2002 + Schure 2009) and the 1-Myr hold of the (7000 K, Γ/Λ) state."""
-    from crescape.constants import Myr
+    from crescape.core.constants import Myr
     from crescape.engines.crhydro.solver import CRHydroSolver
     from crescape.physics.cooling import T_SWITCH, CoolingFunction, equilibrium_density
 
@@ -187,7 +187,7 @@ def fig_isochoric_cooling():
     """Isochoric cooling of a 1e6 K parcel (n = 1) vs scipy LSODA of dT/dt = (γ−1)/k (Γ − nΛ)."""
     from scipy.integrate import solve_ivp
 
-    from crescape.constants import k_B, yr
+    from crescape.core.constants import k_B, yr
     from crescape.engines.crhydro.solver import CRHydroSolver
     from crescape.physics.cooling import CoolingFunction
 
@@ -301,7 +301,7 @@ def fig_cloud_erf():
     """Cloud engine, growth off: top-hat P(z) vs the erf solution per energy bin."""
     from scipy.special import erf
 
-    from crescape import constants as C
+    from crescape.core import constants as C
     from crescape.engines.cloud import make_stepper
 
     m = tmod("test_cloud_solver")
@@ -327,7 +327,7 @@ def fig_cloud_erf():
 
 def fig_cloud_damping():
     """Ion–neutral damping rate vs resonant energy per ISM phase: eqs. 6–7 vs the exact cubic."""
-    from crescape import constants as C
+    from crescape.core import constants as C
     from crescape.physics import waves as W
     from crescape.physics.ism import PHASES
 
@@ -378,8 +378,8 @@ def _cloud_deck(phase, energies, a_pc, z_max, n_cells):
 
 def fig_cloud_halflife():
     """t_1/2(E) per ISM phase at fixed a, and the literature points at their self-consistent a."""
-    from crescape import constants as C
-    from crescape.engines.cloud.diagnostics import run_half_life
+    from crescape.core import constants as C
+    from crescape.engines.cloud.analysis import run_half_life
 
     E = [10.0, 31.6, 100.0, 316.0, 1000.0]
     curves = {"HISM": (40.0, "1.5 kpc"), "WIM": (20.0, "600 pc"), "WNM": (15.0, "600 pc"), "CNM": (4.0, "300 pc")}
@@ -419,7 +419,7 @@ def fig_cloud_halflife():
 # ----------------------------------------------------------------------------- CR module of CR-hydro
 def fig_cr_diffusion():
     """Pure CR diffusion (v = 0): spherical top-hat Green's function per momentum bin."""
-    from crescape.constants import Myr, pc
+    from crescape.core.constants import Myr, pc
 
     m, h = tmod("test_crtransport"), cr_helpers()
     deck = h.cr_deck(r_max="200 pc", n_cells=400, cr={"init_E": 1e50, "init_r0": "5 pc", "D0": 1e27, "p_max": 10.0})
@@ -484,7 +484,7 @@ def fig_cr_adiabatic():
 
 def fig_cr_coulomb():
     """Coulomb + ionisation losses alone vs characteristics of dp/dt (scipy ODE)."""
-    from crescape.constants import c, m_p
+    from crescape.core.constants import c, m_p
     from crescape.physics import losses
 
     m, h = tmod("test_crtransport"), cr_helpers()
@@ -521,7 +521,7 @@ def fig_cr_coulomb():
 
 def fig_cr_escape_budget():
     """Absorbing outer boundary: CRs in the box + escaped = injected, per momentum bin."""
-    from crescape.constants import Myr
+    from crescape.core.constants import Myr
 
     h = cr_helpers()
     deck = h.cr_deck(r_max="30 pc", n_cells=60, cr={"init_E": 1e50, "init_r0": "5 pc", "D0": 1e28})

@@ -26,9 +26,9 @@ import json
 from pathlib import Path
 
 import crescape
-from crescape.analysis.crhydro import seed000_summary
+from crescape.engines.crhydro.analysis import seed000_summary
 from crescape.plotting import plot_run
-from crescape.plotting.crhydro_cr import compare
+from crescape.engines.crhydro.figures_cr import compare
 
 # (key of seed000_summary, label, the paper's value, which runs it applies to)
 PAPER = [

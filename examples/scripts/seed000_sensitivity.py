@@ -34,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from crescape.analysis import crhydro as ah
+from crescape.engines.crhydro import analysis as ah
 from crescape.analysis.spectra import cell_volumes
-from crescape.constants import M_sun, Myr, pc
+from crescape.core.constants import M_sun, Myr, pc
 from crescape.io import open_run
 from crescape.physics.losses import kinetic_energy
 
@@ -163,7 +163,7 @@ def table(out: Path, base: Path):
 def _injected_bins(E=1e50, slope=2.3, lo=-1.5, hi=3.5, bpd=10):
     """Bin centres p [m_p c], kinetic energy ε [erg], p v/3 [erg] and particle numbers of the
     seed-000 injection N ∝ p^-slope normalised to E (eq. 10)."""
-    from crescape.constants import c, m_p
+    from crescape.core.constants import c, m_p
 
     pf = np.logspace(lo, hi, int(round((hi - lo) * bpd)) + 1)
     p = np.sqrt(pf[1:] * pf[:-1])
@@ -179,7 +179,7 @@ def free_diffusion_heating(D0, t1=Myr, n=0.2044, B=1e-6, r0=5 * pc):
     motion, infinite medium. Returns (cumulative Q(t1), t1·Q̇(t1)) / E_cr."""
     from scipy.special import erf
 
-    from crescape.constants import m_p
+    from crescape.core.constants import m_p
 
     p, eps, _, N = _injected_bins()
     fE = eps * N / np.sum(eps * N)
@@ -202,7 +202,7 @@ def linear_impulse_mass(D0, T=10 * Myr, R=200 * pc, n=0.2044):
     release diffusing in an infinite uniform medium (no losses, no gas-pressure response),
     ξ = ∫0^T (T − t)(−∂r P_cr)/ρ dt, M = 4πR²ρξ [M_sun]. For CRs that pass R quickly
     ∫(−∂r P_cr) dt → E_rel/(12π D R²): the push scales as 1/D."""
-    from crescape.constants import m_p
+    from crescape.core.constants import m_p
 
     p, _, pv3, N = _injected_bins()
     rho = n * m_p

@@ -28,9 +28,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import crescape  # noqa: E402
-from crescape import constants as C  # noqa: E402
+from crescape.core import constants as C  # noqa: E402
 from crescape.config import load_config  # noqa: E402
-from crescape.engines.cloud.diagnostics import escape_radius, run_half_life  # noqa: E402
+from crescape.engines.cloud.analysis import escape_radius, run_half_life  # noqa: E402
 from crescape.plotting import plot_run  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import crescape  # noqa: E402
-from crescape.constants import kyr, pc  # noqa: E402
+from crescape.core.constants import kyr, pc  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 IMG = ROOT / "docs" / "img"

@@ -2,10 +2,13 @@
 
 Public API: :func:`load_config`, :func:`run`, :func:`open_run`, ``__version__``.
 """
-__version__ = "0.1.0"
+from ._version import __version__
+from .api import run
+from .config import load_config
+from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
+from .io.rundir import open_run
 
-from .config import DeckError, load_config  # noqa: E402
-from .io.rundir import open_run  # noqa: E402
-from .runner import run  # noqa: E402
-
-__all__ = ["__version__", "load_config", "open_run", "run", "DeckError"]
+__all__ = [
+    "__version__", "load_config", "open_run", "run",
+    "DeckError", "RunFileError", "OutputDirError", "SimulationError", "Interrupted",
+]

@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from . import __version__
+from ._version import __version__
+from .analysis.local_spectrum_config import LocalSpectrumConfig
+from .api import deck_from, run
+from .config import iter_parameters
+from .config.estimate import check_resources, estimate, fmt_bytes, limits
+from .engines.registry import engine_names, get_engine
+from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
+from .io.restart import resume_deck
+from .plotting import plot_path, plot_run
+from .plotting.local_spectrum import cli_fit
+from .plotting.movie import make_movie
+from .sweep import cli_sweep
 
 
 def _print_estimate(deck, source: str, max_memory=None, max_work=None):
-    from .config.estimate import check_resources, estimate, fmt_bytes, limits
-
     mem, work = limits(max_memory, max_work)
     print(f"# {source} (engine = {deck.engine!r}); limits: memory {fmt_bytes(mem)}, work {work:.3g}")
     print("\n".join(estimate(deck).lines()))
@@ -21,15 +31,8 @@ def _print_estimate(deck, source: str, max_memory=None, max_work=None):
 
 
 def _cmd_run(args) -> int:
-    from .runner import run
-
     lim = {"max_memory": args.max_memory, "max_work": args.max_work}
     if args.dry_run:
-        from pathlib import Path
-
-        from .resume import resume_deck
-        from .runner import deck_from
-
         if not (args.deck or args.resume):
             raise SystemExit("crescape run: give a DECK (or --resume DIR)")
         deck = resume_deck(Path(args.resume), args.set) if args.resume else deck_from(args.deck, args.set)
@@ -44,33 +47,25 @@ def _cmd_run(args) -> int:
         out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None, **lim)
     print(f"run written to {out}")
     if args.plot:
-        from .plotting import plot_run
-
         for f in plot_run(out):
             print(f"figure {f}")
     return 0
 
 
 def _cmd_info(args) -> int:
-    from pathlib import Path
-
-    from .config import ENGINES, deck_model, iter_parameters
-
-    if args.engine and args.engine not in ENGINES and args.engine != "local-spectrum" and (
+    if args.engine and args.engine not in engine_names() and args.engine != "local-spectrum" and (
             args.engine.endswith(".toml") or Path(args.engine).is_file()):
-        from .runner import deck_from
-
         _print_estimate(deck_from(args.engine), Path(args.engine).name)
         return 0
-    engines = [args.engine] if args.engine else [*ENGINES, "local-spectrum"]
+    engines = [args.engine] if args.engine else [*engine_names(), "local-spectrum"]
     for eng in engines:
         if eng == "local-spectrum":  # the config of `crescape fit local-spectrum`, not an engine deck
-            from .analysis.local_spectrum_config import LocalSpectrumConfig as model
-
+            model = LocalSpectrumConfig
             print(f"# crescape fit local-spectrum CONFIG  ({model.__doc__.strip().splitlines()[0]})")
         else:
-            model = deck_model(eng)
-            print(f"# engine = \"{eng}\"  ({model.__doc__.strip().splitlines()[0] if model.__doc__ else ''})")
+            engine = get_engine(eng)
+            model = engine.deck
+            print(f"# engine = \"{eng}\"  ({engine.description})")
         print(f"{'parameter':42s} {'default':>22s}  {'unit':12s} meaning")
         for key, default, unit, desc in iter_parameters(model):
             if key == "engine":
@@ -82,8 +77,6 @@ def _cmd_info(args) -> int:
 
 
 def _cmd_plot(args) -> int:
-    from .plotting import plot_path
-
     files = plot_path(args.path, figure=args.figure, fmt=args.format, outdir=args.outdir)
     for f in files:
         print(f"figure {f}")
@@ -91,8 +84,6 @@ def _cmd_plot(args) -> int:
 
 
 def _cmd_movie(args) -> int:
-    from .plotting.movie import make_movie
-
     print(f"movie {make_movie(args.run, out=args.output)}")
     return 0
 
@@ -100,17 +91,10 @@ def _cmd_movie(args) -> int:
 def _cmd_fit(args) -> int:
     if args.what != "local-spectrum":
         raise SystemExit(f"crescape fit: unknown target {args.what!r} (choose: local-spectrum)")
-    from .analysis.local_spectrum import cli_fit
-
     return cli_fit(args.config, outdir=args.out, mcmc=not args.no_mcmc)
 
 
 def _cmd_sweep(args) -> int:
-    from pathlib import Path
-
-    from .config import DeckError
-    from .sweep import cli_sweep
-
     sweep, out = args.sweep, args.out
     if args.resume:  # the sweep directory holds its own sweep.toml (base deck, axes, summaries)
         sweep, out = Path(args.resume) / "sweep.toml", args.resume
@@ -175,10 +159,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    from .config import DeckError
-    from .engines.driver import Interrupted, SimulationError
-    from .io import OutputDirError, RunFileError
-
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

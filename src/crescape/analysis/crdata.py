@@ -20,7 +20,7 @@ from importlib import resources
 
 import numpy as np
 
-from ..constants import GeV, m_p_c2, m_u
+from ..core.constants import GeV, m_p_c2, m_u
 
 M_P_GEV = m_p_c2 / GeV  # proton rest energy [GeV] (0.938272...)
 M_U_GEV = m_u * 2.99792458e10**2 / GeV  # atomic mass unit [GeV]
@@ -117,9 +117,9 @@ class CRDataSet:
             return np.hypot(st, sy)
         raise ValueError(f"error kind must be 'stat', 'syst' or 'stat+syst', got {which!r}")
 
-    def select(self, E_min: float = 0.0, E_max: float = np.inf) -> "CRDataSet":
+    def select(self, E_min: float = 0.0, E_max: float = np.inf) -> CRDataSet:
         """The points with E_min <= E <= E_max (energies in GeV/n)."""
-        m = (self.E >= E_min) & (self.E <= E_max)
+        m = (E_min <= self.E) & (E_max >= self.E)
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         for k, v in fields.items():
             if isinstance(v, np.ndarray):

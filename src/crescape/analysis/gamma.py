@@ -22,7 +22,8 @@ import numpy as np
 from scipy.optimize import least_squares
 from scipy.special import erfc
 
-from .. import constants as C
+from ..core import constants as C
+from ..physics.waves import momentum_c, speed
 
 
 def pion_emissivity(E_gamma, E_p, N_p, n_H=1.0, nuclear_enhancement=True):
@@ -54,8 +55,6 @@ def pion_emissivity(E_gamma, E_p, N_p, n_H=1.0, nuclear_enhancement=True):
 
 def density_from_pressure(E, P):
     """Proton number density per unit kinetic energy [cm^-3 erg^-1] from P per ln E (P = p v E N / 3)."""
-    from ..physics.waves import momentum_c, speed
-
     pv = momentum_c(E) * speed(E) / C.c
     return 3.0 * np.asarray(P) / (pv * np.asarray(E))
 

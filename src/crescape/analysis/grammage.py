@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import constants as C
+from ..core import constants as C
 
 
 def grammage_from_fraction(t, fraction, rho, v=C.c):

@@ -8,22 +8,24 @@ dynamically (each remnant's gas flow is unaffected by the others' CRs).
 Pipeline: :class:`SourceSpectra` (interpolation of the snapshots in t and r, log N linear in
 ln t and in r) → :class:`LocalSpectrumModel` (sum of sources + optional distant power law in
 rigidity = local interstellar spectrum, force-field modulation per data set) →
-:func:`fit_least_squares` / :func:`run_mcmc` → :func:`cli_fit` (files, table, figures).
+:mod:`.local_spectrum_fit` (least squares, emcee, result files) → ``crescape fit local-spectrum``
+(:func:`crescape.plotting.local_spectrum.cli_fit`, which adds the figures).
 All energies in this module are kinetic energies per nucleon in GeV; intensities are in
 m^-2 s^-1 sr^-1 GeV^-1, the units of the data.
 """
 from __future__ import annotations
 
 import functools
-import json
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from ..constants import GeV, c, m_p_c2, pc, Myr
+from ..core.constants import GeV, Myr, c, m_p_c2, pc
+from ..core.grid import make_grid
+from ..io import open_run
 from .crdata import M_P_GEV, dR_dEkn, ekn_to_rigidity, load_dataset
+from .local_spectrum_config import PotentialParam
 
 CM2_PER_M2 = 1e4
 
@@ -31,7 +33,7 @@ CM2_PER_M2 = 1e4
 # --------------------------------------------------------------------------------------------
 # pure formulas
 # --------------------------------------------------------------------------------------------
-def kinetic_energy(p):
+def kinetic_energy_gev(p):
     """Kinetic energy ε(p) [GeV] of a proton with momentum p [m_p c] (seed 000 eq. 8).
 
     ε = m_p c² (√(1 + p²) − 1) = m_p c² p² / (√(1 + p²) + 1) (the second form keeps precision at p ≪ 1).
@@ -133,7 +135,7 @@ class SourceSpectra:
             warnings.warn(f"N_cr of {source or 'the run'}: {self.n_negative} round-off negative values "
                           f"(down to {worst:.2g} of the maximum) set to 0", stacklevel=2)
             self.N = np.where(self.N < 0, 0.0, self.N)
-        self.E = kinetic_energy(self.p)
+        self.E = kinetic_energy_gev(self.p)
         self.intensity = functools.lru_cache(maxsize=4096)(self._intensity)
         # Number of CRs per unit p/(m_p c) still in the box and already through r_max, both at
         # the snapshot times: the boundary diagnostic (escaped_fraction) needs them.
@@ -148,10 +150,8 @@ class SourceSpectra:
         self.dlnp = float(np.median(np.diff(np.log(self.p))))  # momentum-grid step
 
     @classmethod
-    def from_run(cls, path) -> "SourceSpectra":
+    def from_run(cls, path) -> SourceSpectra:
         """Read ``N_cr`` (t, r, p) from a CR-hydro run directory (data contract)."""
-        from ..io import open_run
-
         run = open_run(path)
         snaps = run.snapshots
         if snaps is None or "N_cr" not in snaps:
@@ -161,8 +161,6 @@ class SourceSpectra:
         esc = run.escaped
         grid = getattr(run.config, "grid", None)
         if esc is not None and grid is not None and "escaped" in esc:
-            from ..grid import make_grid
-
             g = make_grid(grid)
             same_t = esc["t"].size == snaps["t"].size and np.allclose(esc["t"].values, snaps["t"].values)
             if g.V.size == snaps["r"].size and same_t:
@@ -257,7 +255,7 @@ def window_indices(E, J, windows=CALET_WINDOWS) -> np.ndarray:
     E, J = np.asarray(E, float), np.asarray(J, float)
     out = []
     for lo, hi in windows:
-        m = (E >= lo) & (E <= hi)
+        m = (lo <= E) & (hi >= E)
         if m.sum() < 2:
             raise ValueError(f"window [{lo:g}, {hi:g}] GeV holds {int(m.sum())} point(s); need >= 2")
         out.append(-np.polyfit(np.log(E[m]), np.log(J[m]), 1)[0])
@@ -274,6 +272,19 @@ def loglog_interp(x, xp, yp, floor=1e-300):
 # --------------------------------------------------------------------------------------------
 # the model: sum of sources (+ distant component), modulated per data set
 # --------------------------------------------------------------------------------------------
+def _param_bounds(name, par, scale, unit, dlo, dhi):
+    """(value, lower, upper) of a fit parameter in model units; the bounds must lie inside [dlo, dhi]."""
+    v = par.value / scale
+    plo = dlo if par.min is None else par.min / scale
+    phi_ = dhi if par.max is None else par.max / scale
+    if plo < dlo or phi_ > dhi:
+        raise ValueError(f"bounds of {name} [{plo:g}, {phi_:g}] {unit} exceed the model's range "
+                         f"[{dlo:g}, {dhi:g}] {unit}")
+    if not plo <= v <= phi_:
+        raise ValueError(f"{name} = {v:g} {unit} is outside the model's range [{plo:g}, {phi_:g}] {unit}")
+    return v, plo, phi_
+
+
 class LocalSpectrumModel:
     """Local interstellar spectrum = Σ_i norm_i J_run(t_i, d_i) (+ distant), modulated per data set.
 
@@ -298,14 +309,7 @@ class LocalSpectrumModel:
         names, x0, lo, hi, free, units = [], [], [], [], [], []
 
         def add(name, par, scale, unit, dlo, dhi):
-            v = par.value / scale
-            plo = dlo if par.min is None else par.min / scale
-            phi_ = dhi if par.max is None else par.max / scale
-            if plo < dlo or phi_ > dhi:
-                raise ValueError(f"bounds of {name} [{plo:g}, {phi_:g}] {unit} exceed the model's range "
-                                 f"[{dlo:g}, {dhi:g}] {unit}")
-            if not plo <= v <= phi_:
-                raise ValueError(f"{name} = {v:g} {unit} is outside the model's range [{plo:g}, {phi_:g}] {unit}")
+            v, plo, phi_ = _param_bounds(name, par, scale, unit, dlo, dhi)
             names.append(name), x0.append(v), lo.append(plo), hi.append(phi_), free.append(par.free)
             units.append(unit)
 
@@ -327,12 +331,10 @@ class LocalSpectrumModel:
             ds = ds.select(dsec.E_min, dsec.E_max)
             phi_par = dsec.phi
             if phi_par is None:
-                from .local_spectrum_config import PotentialParam
-
                 phi_par = PotentialParam(value=(ds.phi_crdb or 0.55) if ds.modulated else 0.0)
             add(f"phi_{dsec.name}", phi_par, 1.0, "GV", 0.0, 3.0)
             phi_max = hi[-1] if phi_par.free else x0[-1]
-            ok = (ds.E >= self.E_range[0]) & (ds.E + phi_max <= self.E_range[1])
+            ok = (self.E_range[0] <= ds.E) & (ds.E + phi_max <= self.E_range[1])
             self.excluded[dsec.name] = int((~ok).sum())
             self.datasets[dsec.name] = ds.select(ds.E[ok].min(), ds.E[ok].max()) if ok.any() else ds.select(1, 0)
             self.error_kind[dsec.name] = dsec.errors
@@ -457,190 +459,3 @@ class LocalSpectrumModel:
 # --------------------------------------------------------------------------------------------
 # fitting
 # --------------------------------------------------------------------------------------------
-def fit_least_squares(model: LocalSpectrumModel, n_starts: int = 8, seed: int = 1, max_nfev: int = 2000):
-    """Least squares (scipy TRF, bounded) from the config values and n_starts−1 random starts.
-
-    Returns a dict with the best ``theta`` (all parameters), ``chi2``, ``cov`` (free block,
-    from (JᵀJ)⁻¹ at the optimum) and the χ² of every start.
-    """
-    from scipy.optimize import least_squares
-
-    lo, hi = model.lo[model.free], model.hi[model.free]
-    rng = np.random.default_rng(seed)
-    starts = [model.x0[model.free]]
-    for _ in range(n_starts - 1):
-        starts.append(lo + rng.random(lo.size) * (hi - lo))
-    best, chis = None, []
-    for x0 in starts:
-        x0 = np.clip(x0, lo, hi)
-        r = least_squares(model.residuals, x0, bounds=(lo, hi), x_scale="jac", max_nfev=max_nfev, method="trf")
-        chis.append(2 * r.cost)
-        if best is None or r.cost < best.cost:
-            best = r
-    try:
-        cov = np.linalg.pinv(best.jac.T @ best.jac)
-    except np.linalg.LinAlgError:
-        cov = np.full((lo.size, lo.size), np.nan)
-    return {"theta": model.full(best.x), "chi2": 2 * best.cost, "cov": cov, "start_chi2": chis,
-            "success": bool(best.success), "message": str(best.message)}
-
-
-def run_mcmc(model: LocalSpectrumModel, theta, n_walkers=32, n_steps=2000, burn=500, thin=5, seed=1, cov=None):
-    """Posterior samples of the free parameters (emcee; flat priors inside the bounds, L ∝ e^{−χ²/2})."""
-    import emcee
-
-    lo, hi = model.lo[model.free], model.hi[model.free]
-    ndim = lo.size
-    n_walkers = max(n_walkers, 2 * ndim + 2)
-
-    def log_prob(x):
-        if np.any(x < lo) or np.any(x > hi):
-            return -np.inf
-        return -0.5 * float(np.sum(model.residuals(x) ** 2))
-
-    rng = np.random.default_rng(seed)
-    x_best = theta[model.free]
-    width = 1e-3 * (hi - lo)
-    if cov is not None and np.all(np.isfinite(np.diag(cov))):
-        width = np.minimum(np.sqrt(np.abs(np.diag(cov))), 0.05 * (hi - lo)) + 1e-6 * (hi - lo)
-    p0 = x_best + width * rng.standard_normal((n_walkers, ndim))
-    p0 = np.where(p0 < lo, 2 * lo - p0, p0)
-    p0 = np.clip(np.where(p0 > hi, 2 * hi - p0, p0), lo, hi)
-    sampler = emcee.EnsembleSampler(n_walkers, ndim, log_prob)
-    sampler.random_state = np.random.RandomState(seed).get_state()
-    sampler.run_mcmc(p0, n_steps, progress=False)
-    samples = sampler.get_chain(discard=burn, thin=thin, flat=True)
-    logp = sampler.get_log_prob(discard=burn, thin=thin, flat=True)
-    try:
-        tau = sampler.get_autocorr_time(discard=burn, quiet=True)
-    except Exception:  # emcee raises for too-short chains; report NaN instead
-        tau = np.full(ndim, np.nan)
-    return {"samples": samples, "log_prob": logp, "acceptance": float(np.mean(sampler.acceptance_fraction)),
-            "tau": np.asarray(tau, float), "n_walkers": n_walkers}
-
-
-# --------------------------------------------------------------------------------------------
-# the CLI
-# --------------------------------------------------------------------------------------------
-def _table(model, th, err=None) -> str:
-    lines = ["| parameter | value | ±1σ | unit | free | bounds |", "|---|---|---|---|---|---|"]
-    k = 0
-    for i, n in enumerate(model.names):
-        e = ""
-        if model.free[i]:
-            if err is not None:
-                e = f"{err[k]:.4g}"
-            k += 1
-        lines.append(f"| {n} | {th[i]:.6g} | {e} | {model.units[i]} | {'yes' if model.free[i] else 'no'} | "
-                     f"[{model.lo[i]:.4g}, {model.hi[i]:.4g}] |")
-    return "\n".join(lines)
-
-
-def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
-    """``crescape fit local-spectrum CONFIG``: χ² of the configured sources, least-squares fit,
-    emcee posterior, best-fit table, model tables and figures (PNG) in ``outdir``."""
-    from ..config import DeckError
-    from .local_spectrum_config import load_fit_config, resolve_run_path
-
-    cfg, base = load_fit_config(config_path)
-    run_dir = resolve_run_path(cfg, base)
-    src_dirs = [resolve_run_path(cfg, base, s.run, f"sources[{k}].run") if s.run else run_dir
-                for k, s in enumerate(cfg.sources)]
-    loaded = {}  # one SourceSpectra per distinct run directory
-    try:
-        for d in [run_dir, *src_dirs]:
-            key = Path(d).resolve()
-            if key not in loaded:
-                loaded[key] = SourceSpectra.from_run(d)
-        spectra = loaded[Path(run_dir).resolve()]
-        src_spectra = [loaded[Path(d).resolve()] for d in src_dirs]
-        model = LocalSpectrumModel(cfg, spectra, source_spectra=src_spectra)
-    except ValueError as exc:
-        raise DeckError(f"{Path(config_path).name}: {exc}") from None
-    out = Path(outdir) if outdir else Path.cwd() / f"{Path(config_path).stem}_fit"
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in ("chain.npz", "corner.png", "corner.pdf"):  # outputs of an earlier MCMC in this directory
-        (out / stale).unlink(missing_ok=True)
-    th0 = model.full()
-    chi2_0 = model.chi2()
-    for d, sp in loaded.items():
-        print(f"run: {d}  ({sp.t.size} snapshots, {sp.r.size} cells, {sp.p.size} momenta)")
-    for name, n in model.excluded.items():
-        if n:
-            print(f"note: {n} point(s) of {name} lie outside the run's energy range and are excluded")
-    print(f"configured sources: chi2 = {chi2_0:.2f} for {model.n_data} points")
-    res = {"config": str(Path(config_path).resolve()), "run": str(run_dir),
-           "source_runs": [str(d) for d in src_dirs], "n_data": model.n_data,
-           "excluded": model.excluded, "names": model.names, "units": model.units,
-           "free": model.free.tolist(), "theta_config": th0.tolist(), "chi2_config": chi2_0,
-           "chi2_config_by_dataset": model.chi2_by_dataset(th0)}
-    th, err = th0, None
-    if model.n_free:
-        f = fit_least_squares(model, cfg.fit.n_starts, cfg.fit.seed, cfg.fit.max_nfev)
-        th = f["theta"]
-        err = np.sqrt(np.abs(np.diag(f["cov"])))
-        res.update(theta_best=th.tolist(), chi2_best=f["chi2"], dof=model.dof, chi2_dof=f["chi2"] / max(model.dof, 1),
-                   chi2_best_by_dataset=model.chi2_by_dataset(th), lsq_error=err.tolist(),
-                   start_chi2=f["start_chi2"], lsq_success=f["success"])
-        print(f"best fit: chi2 = {f['chi2']:.2f}, dof = {model.dof}, chi2/dof = {res['chi2_dof']:.3f}")
-        if mcmc and cfg.mcmc.enabled:
-            m = run_mcmc(model, th, cfg.mcmc.n_walkers, cfg.mcmc.n_steps, cfg.mcmc.burn, cfg.mcmc.thin,
-                         cfg.fit.seed, f["cov"])
-            q = np.percentile(m["samples"], [16, 50, 84], axis=0)
-            err = 0.5 * (q[2] - q[0])
-            res.update(mcmc_median=q[1].tolist(), mcmc_p16=q[0].tolist(), mcmc_p84=q[2].tolist(),
-                       mcmc_acceptance=m["acceptance"], mcmc_tau=m["tau"].tolist())
-            np.savez_compressed(out / "chain.npz", samples=m["samples"], log_prob=m["log_prob"],
-                                names=np.array(model.names)[model.free])
-            res["samples"] = m["samples"]
-    E_idx = np.array([30.0, 100.0, 300.0, 600.0, 1e3, 3e3, 1e4, 3e4])
-    h_idx = model.dlnp  # spectral_index's default step
-    E_lo, E_hi = model.E_range
-    E_idx = E_idx[(E_idx * math.exp(h_idx) < E_hi) & (E_idx * math.exp(-h_idx) > E_lo)]
-    res["index_energies_GeV"] = E_idx.tolist()
-    res["index_config"] = model.spectral_index(th0, E_idx).tolist()
-    res["index_best"] = model.spectral_index(th, E_idx).tolist()
-    print("local index -dlnJ/dlnE of the LIS at " + ", ".join(
-        f"{e:g} GeV: {g:.3f}" for e, g in zip(E_idx, res["index_best"])))
-    E_age = np.array([0.01, 0.1, 0.3, 1.0, 10.0, 100.0, 1e3, 1e4, 3e4])
-    E_age = E_age[(E_age > E_lo) & (E_age < E_hi)]
-    res["age_energies_GeV"] = E_age.tolist()
-    res["dominant_age_Myr"] = model.dominant_source(th, E_age)[3].tolist()
-    print("age of the dominant source: " + ", ".join(
-        f"{e:g} GeV: {a:g} Myr" if np.isfinite(a) else f"{e:g} GeV: distant"
-        for e, a in zip(E_age, res["dominant_age_Myr"])))
-    E_data_max = max((float(d.E.max()) for d in model.datasets.values() if d.E.size), default=0.0)
-    res["boundary_escape_1pc_GeV"] = {}
-    res["boundary_escape_available"] = [sp.escaped is not None and sp.in_box is not None for sp in src_spectra]
-    for k, sp in enumerate(src_spectra, 1):
-        Eb = sp.boundary_energy(model.value(th, f"t{k}") * Myr, 0.01)
-        # JSON has no infinity: null = below 1 % over the whole momentum grid
-        res["boundary_escape_1pc_GeV"][f"source{k}"] = Eb if Eb is not None and math.isfinite(Eb) else None
-        if Eb is not None and Eb < E_data_max:
-            print(f"note: source{k} ({model.value(th, f't{k}'):g} Myr): > 1 % of its CRs above {Eb:.3g} GeV "
-                  f"have left the run's box through r_max = {sp.r[-1] / pc:.0f} pc; with an absorbing wall "
-                  "they never return, so the spectrum there may depend on the box size "
-                  "(see docs/local_spectrum.md, 'The outer boundary')")
-    if all(sp.t.size >= 3 for sp in src_spectra):
-        res["cadence_error"] = {f"source{k}": sp.cadence_error(model.value(th, f"t{k}") * Myr,
-                                                               model.value(th, f"d{k}") * pc)
-                                for k, sp in enumerate(src_spectra, 1)}
-        print("time interpolation, leave-one-out error at twice the snapshot spacing (≈4x the real error): "
-              + ", ".join(f"{k} {100 * v:.2g} %" for k, v in res["cadence_error"].items()))
-    table = _table(model, th, err)
-    (out / "best_fit.md").write_text(
-        f"# {cfg.title or 'local proton spectrum'}\n\nrun: `{run_dir}`\n\n{table}\n\n"
-        f"chi2 (configured) = {chi2_0:.3f}; chi2 (best) = {res.get('chi2_best', chi2_0):.3f}; "
-        f"points = {model.n_data}; dof = {model.dof}\n")
-    print(table)
-    E = np.geomspace(max(cfg.plot.E_min, E_lo), min(cfg.plot.E_max, E_hi), 300)
-    comps = model.components(th, E)
-    np.savetxt(out / "model_lis.txt", np.column_stack([E, *comps.values(), model.lis(th, E)]),
-               header="E[GeV] " + " ".join(f"J[{k}]" for k in comps) + " J_total  (m^-2 s^-1 sr^-1 GeV^-1)")
-    samples = res.pop("samples", None)
-    (out / "result.json").write_text(json.dumps(res, indent=1))
-    from ..plotting.local_spectrum import plot_fit  # figures are part of the fit's output
-
-    for fig in plot_fit(model, th, out, samples=samples, title=cfg.title, theta_config=th0):
-        print(f"figure {fig}")
-    return 0

@@ -10,9 +10,14 @@ import math
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
+from scipy.special import erf
 
-from ..constants import GeV, pc
-from .local_spectrum import kinetic_energy
+from ..config import dump_toml, load_config
+from ..core.constants import GeV, pc
+from ..io import write_run_file
+from ..io.rundir import file_attrs
+from .local_spectrum import kinetic_energy_gev
 
 
 def tophat_diffusion_density(r, t, r0, D):
@@ -22,8 +27,6 @@ def tophat_diffusion_density(r, t, r0, D):
     L = √(4 D t) (e.g. Carslaw & Jaeger 1959 §10.3). r → 0: erf(r0/L) − (2 r0/(√π L)) e^{−r0²/L²}.
     Used to build analytic stand-in runs and exact references for the interpolation tests.
     """
-    from scipy.special import erf
-
     r, t, D = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (r, t, D)))
     L = np.sqrt(4.0 * D * t)
     small = r < 1e-6 * L
@@ -42,12 +45,8 @@ def write_analytic_run(out, t, r, p, D0=1e26, delta=1.0 / 3.0, r0=5 * pc, E_cr=1
     afterwards pure diffusion with D = D0 p^delta (eq. 11) in an infinite medium (no gas,
     losses or boundary) — a stand-in for a real CR-hydro run with exact values everywhere.
     """
-    from ..config import dump_toml, load_config
-    from ..io import write_run_file
-    import xarray as xr
-
     t, r, p = (np.asarray(x, float) for x in (t, r, p))
-    eps = kinetic_energy(p) * GeV
+    eps = kinetic_energy_gev(p) * GeV
     shape = p ** (-slope)
     A = E_cr / (4.0 / 3.0 * math.pi * r0**3 * np.trapezoid(eps * shape, p))
     D = D0 * p**delta
@@ -68,7 +67,5 @@ def write_analytic_run(out, t, r, p, D0=1e26, delta=1.0 / 3.0, r0=5 * pc, E_cr=1
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.toml").write_text(dump_toml(deck))
-    from ..io.rundir import file_attrs
-
     write_run_file(out / "run.h5", {"snapshots": ds}, file_attrs(deck))
     return out

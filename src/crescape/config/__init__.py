@@ -8,53 +8,28 @@ suggestion for misspelt keys); the CLI prints it without a traceback.
 from __future__ import annotations
 
 import difflib
-import importlib
+import math
+import re
 import tomllib
+import typing
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticUndefined
 
-# engine name -> "module:Model"; each engine owns its deck module.
-ENGINES: dict[str, str] = {
-    "crhydro": "crescape.config.crhydro:CRHydroDeck",
-    "sde": "crescape.config.sde:SDEDeck",
-    "cloud": "crescape.config.cloud:CloudDeck",
-}
-
-
-class DeckError(ValueError):
-    """A deck could not be read or validated. The message is meant for people."""
+from ..engines.registry import get_engine
+from ..errors import DeckError
+from .messages import MAX_SHOWN, shorten
+from .setup_checks import validate_setup
 
 
 def deck_model(engine: str) -> type[BaseModel]:
-    if engine not in ENGINES:
-        hint = difflib.get_close_matches(str(engine), ENGINES, n=1)
-        extra = f" — did you mean {hint[0]!r}?" if hint else ""
-        raise DeckError(f"deck error at 'engine': unknown engine {shorten(engine)}{extra} (choose from {sorted(ENGINES)})")
-    mod, name = ENGINES[engine].split(":")
-    return getattr(importlib.import_module(mod), name)
-
-
-MAX_SHOWN = 80  # characters of a user value quoted in an error message
-
-
-def shorten(value: Any, limit: int = MAX_SHOWN) -> str:
-    """``repr(value)`` cut to ``limit`` characters, with the full length stated.
-
-    Error messages quote what the user gave; a 200 kB string or a 5000-digit integer
-    must not be echoed whole (``repr`` of an int over 4300 digits even raises).
-    """
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
-        return f"an integer of {value.bit_length()} bits (about {int(value.bit_length() * 0.30103)} digits)"
-    try:
-        text = repr(value)
-    except ValueError:
-        return f"a {type(value).__name__} too large to show"
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit - 20]}…{text[-10:]} ({len(text)} characters)"
+    """The pydantic deck model of ``engine`` (from the engine registry)."""
+    if isinstance(engine, str) and len(engine) > MAX_SHOWN:
+        raise DeckError(f"deck error at 'engine': unknown engine {shorten(engine)}")
+    return get_engine(engine).deck
 
 
 def _parse_value(text: str, key: str = "") -> Any:
@@ -88,8 +63,6 @@ def apply_overrides(data: dict, overrides: list[str] | None) -> dict:
 
 
 def _submodels(ann) -> list[type[BaseModel]]:
-    import typing
-
     out, todo = [], [ann]
     while todo:
         a = todo.pop()
@@ -178,8 +151,6 @@ def read_toml(path: str | Path, what: str = "deck file", prefix: str = "") -> di
 
 def _long_integer_key(text: str) -> str:
     """``section.key`` of the first value in a TOML text that is an integer of over 4300 digits."""
-    import re
-
     section = ""
     for line in text.splitlines():
         head = re.match(r"\s*\[+\s*([^\]]+?)\s*\]", line)
@@ -225,8 +196,6 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None, *
         raise DeckError(f"{name}: {shorten(str(exc), 300)[1:-1]}") from None
     _check_finite(deck, name)
     if check_setup:
-        from .setup_checks import validate_setup
-
         validate_setup(deck, name)
     return deck
 
@@ -236,8 +205,6 @@ def _check_finite(node, source: str, prefix: str = ""):
 
     Non-finite field defaults declared by an engine are left alone.
     """
-    import math
-
     for fname, field in type(node).model_fields.items():
         val = getattr(node, fname, None)
         key = f"{prefix}{fname}"
@@ -286,9 +253,6 @@ def iter_parameters(model: type[BaseModel], prefix: str = "", parent_desc: str =
     Required parameters have the default ``REQUIRED``. A sub-table's ``value`` entry (fit
     parameters ``{value, free, min, max}``) inherits the description of the table itself.
     """
-    import typing
-
-    from pydantic_core import PydanticUndefined
 
     for name, field in model.model_fields.items():
         key = f"{prefix}{name}"

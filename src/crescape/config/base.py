@@ -2,7 +2,7 @@
 
 Every parameter is declared once, with its default, CGS unit and a one-line
 meaning (``crescape info`` prints them). Bare numbers are CGS; strings with a
-unit (``"300 pc"``) are converted by :func:`crescape.units.to_cgs` at load time.
+unit (``"300 pc"``) are converted by :func:`crescape.core.units.to_cgs` at load time.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from ..units import to_cgs
+from ..core.units import to_cgs
 
 
 class Section(BaseModel):

@@ -8,6 +8,7 @@ that dominates. Limits default to what fits a laptop (:data:`DEFAULT_MAX_MEMORY`
 or the environment variables ``CRESCAPE_MAX_MEMORY`` / ``CRESCAPE_MAX_WORK``.
 ``crescape run DECK --dry-run`` and ``crescape info DECK`` print the estimate.
 
+Each engine gives its counts as ``Engine.estimate(deck) -> Estimate`` (``engines/<name>/checks.py``).
 The counts are estimates (within a factor ~2 of the allocations: temporaries of numpy and
 HDF5 are not counted); work is in elementary updates (cell × bin per step, particle steps).
 """
@@ -18,6 +19,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from ..engines.registry import get_engine
+from ..errors import DeckError
 from .setup_checks import snapshot_count
 
 DEFAULT_MAX_MEMORY = 4 * 1024**3  # bytes
@@ -83,101 +86,12 @@ class Estimate:
         return out
 
 
-def _crhydro(deck) -> Estimate:
-    n = deck.grid.n_cells
-    cr = deck.cr
-    n_p = math.ceil(cr.bins_per_decade * math.log10(cr.p_max / cr.p_min)) if cr.enabled else 0
-    n_snap, snap_key = snapshot_count(deck.output, deck.run.t_end)
-    per_snap = (16 * n + n * n_p + n_p) * F8
-    e = Estimate()
-    e.memory_items.append(("grid.n_cells", f"gas state and work arrays ({n} cells)", 48 * n * F8))
-    if n_p:
-        e.memory_items.append(("grid.n_cells", f"CR state and operators ({n} cells × {n_p} bins)", 16 * n * n_p * F8))
-    e.memory_items.append((snap_key if n_snap > 1000 else "grid.n_cells",
-                           f"{n_snap} snapshots kept for run.h5 (× 2 while written)", 2 * n_snap * per_snap))
-    e.run_file = n_snap * per_snap
-    e.steps = _crhydro_steps(deck)
-    e.work_is_bound = deck.problem.kind not in ("riemann", "uniform", "shimoda2025")
-    e.work = n * max(n_p, 1) * e.steps
-    e.work_what = (f"cell-bin updates ({n} cells × {max(n_p, 1)} bins × "
-                   f"{'at most run.max_steps = ' if e.work_is_bound else '~'}{e.steps:.3g} steps"
-                   f"{'' if e.work_is_bound else ' from the initial signal speed: a lower bound'})")
-    e.work_key = "grid.n_cells"
-    return e
-
-
-def _crhydro_steps(deck) -> float:
-    """Steps ≈ t_end / (cfl Δr_min / c) with c the largest initial signal speed (sound + flow)."""
-    from ..constants import k_B, m_p
-
-    p, g = deck.problem, deck.gas.gamma
-    if p.kind == "riemann":
-        c = max(math.sqrt(g * s.P / s.rho) + abs(s.v) for s in (p.left, p.right))
-    elif p.kind in ("uniform", "shimoda2025"):
-        c = math.sqrt(g * k_B * p.T / (deck.gas.mu * m_p)) + abs(getattr(p, "v", 0.0))
-    else:  # a blast wave: its speed is set by the energy deposit; the step count is bounded by max_steps
-        return float(deck.run.max_steps)
-    dx = (deck.grid.r_max - deck.grid.r_min) / deck.grid.n_cells
-    if deck.grid.spacing != "uniform":
-        dx = dx / 10.0  # log / stretched cells: the smallest cell is smaller than the mean
-    return float(min(deck.run.max_steps, deck.run.t_end / (deck.run.cfl * dx / c)))
-
-
-def _sde(deck) -> Estimate:
-    r, o, inj = deck.run, deck.output, deck.injection
-    n = inj.n_particles
-    chunk = min(n, r.chunk_particles or n)
-    n_blk = chunk // r.block_size + 1
-    lanes = min(r.n_lanes, n_blk)
-    k_t, _ = snapshot_count(o, r.t_end)
-    n_obs = max(1, len(o.observers))
-    n_int = len(o.integrate)
-    e = Estimate()
-    e.memory_items.append(("injection.n_particles", f"particle state ({n} particles)", 8 * n * F8))
-    e.memory_items.append(("run.block_size", f"block statistics ({n_blk} blocks × {k_t} times × {o.n_p} p)",
-                           n_blk * (2 * k_t * n_obs + 2 * k_t + n_int) * o.n_p * F8 * 2))
-    e.memory_items.append(("output.n_x", f"(x, p) histograms ({lanes} lanes × {k_t} times × {o.n_x} × {o.n_p})",
-                           (lanes + 1) * k_t * o.n_x * o.n_p * F8))
-    e.run_file = (k_t * o.n_x * o.n_p + 4 * k_t * n_obs * o.n_p) * F8
-    if o.particles:
-        e.memory_items.append(("output.particles", f"particle snapshots ({k_t} times × {n} particles)",
-                               2 * 3 * k_t * n * F8))
-        e.run_file += 3 * k_t * n * F8
-    e.steps = r.t_end / r.dt
-    clones = 1 + (deck.splitting.n_levels if deck.splitting.enabled else 0)
-    e.work = n * clones * e.steps
-    e.work_what = (f"particle steps ({n} particles{f' × {clones} (splitting)' if clones > 1 else ''} × "
-                   f"{e.steps:.3g} steps of run.dt{', at least: adaptive' if r.adaptive else ''})")
-    e.work_key = "run.dt"
-    return e
-
-
-def _cloud(deck) -> Estimate:
-    n = deck.grid.n_cells
-    n_e = len(deck.cr.energies) or deck.cr.bins
-    r = deck.run
-    n_snap, snap_key = snapshot_count(deck.output, r.t_end)
-    per_snap = 6 * n * n_e * F8
-    e = Estimate()
-    e.memory_items.append(("grid.n_cells", f"CR and wave state ({n} cells × {n_e} energies)", 30 * n * n_e * F8))
-    e.memory_items.append((snap_key if n_snap > 1000 else "grid.n_cells", f"{n_snap} snapshots kept for run.h5 (× 2 while written)", 2 * n_snap * per_snap))
-    e.run_file = n_snap * per_snap
-    # dt = dt_factor (t + dt_min) up to dt_max: logarithmic growth, then linear
-    t_cap = r.dt_max / r.dt_factor
-    e.steps = math.log1p(min(r.t_end, t_cap) / r.dt_min) / r.dt_factor + max(0.0, r.t_end - t_cap) / r.dt_max
-    e.steps = min(e.steps, r.max_steps)
-    e.work = n * n_e * e.steps
-    e.work_what = f"cell-energy updates ({n} cells × {n_e} energies × ~{e.steps:.3g} steps)"
-    e.work_key = "grid.n_cells"
-    return e
-
-
-ESTIMATORS = {"crhydro": _crhydro, "sde": _sde, "cloud": _cloud}
-
-
 def estimate(deck) -> Estimate:
-    """Resource estimate of a validated deck (see the module docstring)."""
-    e = ESTIMATORS[deck.engine](deck)
+    """Resource estimate of a validated deck (``Engine.estimate`` of its engine; none: an empty estimate)."""
+    fn = getattr(get_engine(deck.engine), "estimate", None)
+    e = fn(deck) if fn is not None else Estimate(work_what="(no estimate for this engine)")
+    if not hasattr(deck, "output") or not hasattr(deck.output, "n_snapshots"):
+        return e
     t_end = deck.run.t_end
     e.n_snapshots, e.snapshot_key = snapshot_count(deck.output, t_end)
     return e
@@ -185,8 +99,6 @@ def estimate(deck) -> Estimate:
 
 def limits(max_memory=None, max_work=None) -> tuple[int, float]:
     """The limits in force: arguments, else ``CRESCAPE_MAX_MEMORY`` / ``CRESCAPE_MAX_WORK``, else defaults."""
-    from . import DeckError
-
     try:
         mem = parse_size(max_memory if max_memory is not None else os.environ.get("CRESCAPE_MAX_MEMORY", DEFAULT_MAX_MEMORY))
         work = float(max_work if max_work is not None else os.environ.get("CRESCAPE_MAX_WORK", DEFAULT_MAX_WORK))
@@ -197,8 +109,6 @@ def limits(max_memory=None, max_work=None) -> tuple[int, float]:
 
 def check_resources(deck, max_memory=None, max_work=None, source: str = "deck") -> Estimate:
     """Return the estimate, or raise DeckError when it exceeds the limits (naming the key)."""
-    from . import DeckError
-
     mem_limit, work_limit = limits(max_memory, max_work)
     e = estimate(deck)
     if e.memory > mem_limit:

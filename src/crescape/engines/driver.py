@@ -28,16 +28,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ..core.progress import SimProgress
+from ..errors import Interrupted, SimulationError
 from ..io import CHECKPOINT_NAME, RUN_NAME, file_attrs, load_checkpoint, read_run_file, save_checkpoint, write_run_file
-from ..progress import SimProgress
-
-
-class SimulationError(RuntimeError):
-    """The solution became unphysical (NaN, negative density/pressure, …)."""
-
-
-class Interrupted(RuntimeError):
-    """The run was stopped by a signal after writing a checkpoint."""
 
 
 class _Recorder:

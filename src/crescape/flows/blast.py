@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import FlowSpec
 from .compiled import FLOW_BLAST
 
 XI0 = {5.0 / 3.0: 1.15167, 1.4: 1.03275}
 
 
 def _spec(t0, A, alpha, a, b, n, width, desc):
-    from . import FlowSpec
-
     def shocks(t):
         te = t - t0
         return [A * te ** alpha] if te > 0 else []

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .base import FlowSpec, offset, ramp, tanh_jump
 from .compiled import FLOW_PIECEWISE
 from .riemann import State, shocked_state, solve_riemann
 
 
 def _fan_elements(sol, x0, t0, width, t_on=-np.inf, t_off=np.inf):
     """Elements of a Riemann fan centred at (x0, t0) (the left state's offset not included)."""
-    from . import ramp, tanh_jump
-
     els = []
     sp = sol.speeds
     for side, wave in (("left", sol.left_wave), ("right", sol.right_wave)):
@@ -37,8 +36,6 @@ def _fan_elements(sol, x0, t0, width, t_on=-np.inf, t_off=np.inf):
 
 def riemann_flow(left: State, right: State, gamma: float, x0: float, width: float, t0: float = 0.0):
     """Velocity field of the exact Riemann solution (states may move) as a FlowSpec."""
-    from . import FlowSpec, offset
-
     sol = solve_riemann(left, right, gamma)
     fel = [offset(left.u)] + _fan_elements(sol, x0, t0, width)
     shocks = [sp for w, sp in ((sol.left_wave, sol.speeds["left_head"]), (sol.right_wave, sol.speeds["right_head"])) if w == "shock"]
@@ -52,8 +49,6 @@ def riemann_flow(left: State, right: State, gamma: float, x0: float, width: floa
 def colliding_shocks(V1: float, V2: float, t2: float, rho0: float, p0: float, width: float,
                      gamma: float = 5.0 / 3.0, x1: float = 0.0, x2: float = 0.0):
     """Two planar shocks running to +x that collide; exact post-collision Riemann solution."""
-    from . import FlowSpec, offset, tanh_jump
-
     if V2 <= V1:
         raise ValueError(f"flow.V2 ({V2:g}) must exceed flow.V1 ({V1:g}) for the shocks to collide")
     W0 = State(rho0, 0.0, p0)

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..io import open_run
+from .base import FlowSpec
 from .compiled import FLOW_TABLE
 
 
 def tabulate(t, r, v, geometry="spherical", n_r=None):
     """FlowSpec from snapshot arrays t (nt), r (nr, cell centres), v (nt, nr)."""
-    from . import FlowSpec
-
     # copies: arrays read from HDF5 may be read-only, which numba types differently (recompiles)
     t = np.array(t, dtype=float)
     r = np.array(r, dtype=float)
@@ -48,8 +48,6 @@ def tabulate(t, r, v, geometry="spherical", n_r=None):
 
 def hydro_replay(run_dir: str | Path, n_r=None):
     """FlowSpec replaying ``v(t, r)`` of the CR-hydro run in ``run_dir``."""
-    from ..io import open_run
-
     run = open_run(run_dir)
     snap = run.snapshots
     if snap is None or "v" not in snap:

@@ -14,9 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-
-class OutputDirError(OSError):
-    """The output directory cannot be used (not writable, disk full, not a directory, unsafe path)."""
+from ..errors import OutputDirError
 
 
 def create_nofollow(path: str | Path, data: bytes = b""):

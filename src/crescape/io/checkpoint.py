@@ -19,11 +19,10 @@ CHECKPOINT_NAME = "checkpoint.h5"
 
 def save_checkpoint(path: str | Path, arrays: dict[str, np.ndarray], meta: dict):
     """Save ``arrays`` (name -> array; nested names with '/' allowed) and JSON-able ``meta``."""
-    with atomic_path(path) as tmp:
-        with h5py.File(tmp, "w") as f:
-            for k, v in arrays.items():
-                f.create_dataset(k, data=np.asarray(v))
-            f.attrs["meta"] = json.dumps(meta)
+    with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
+        for k, v in arrays.items():
+            f.create_dataset(k, data=np.asarray(v))
+        f.attrs["meta"] = json.dumps(meta)
 
 
 def load_checkpoint(path: str | Path) -> tuple[dict[str, np.ndarray], dict]:

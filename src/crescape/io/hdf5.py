@@ -12,18 +12,15 @@ corrupted file from a good one.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import h5py
 import numpy as np
 import xarray as xr
 
+from ..errors import RunFileError
 from .atomic import atomic_path, sha256_file, write_text_atomic
-
-
-class RunFileError(OSError):
-    """A run file is missing, truncated or corrupted."""
-
 
 MAX_READ_BYTES = 8 * 1024**3  # declared size of all datasets read from one file (override: CRESCAPE_MAX_READ)
 UTF8 = h5py.string_dtype("utf-8")
@@ -40,8 +37,6 @@ def _attr(v):
 
 
 def _max_read() -> int:
-    import os
-
     try:
         return int(float(os.environ.get("CRESCAPE_MAX_READ", MAX_READ_BYTES)))
     except ValueError:

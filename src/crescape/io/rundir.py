@@ -6,9 +6,12 @@ import shutil
 import tomllib
 from pathlib import Path
 
-from .. import __version__
-from .atomic import OutputDirError, create_nofollow, write_text_atomic
+from .._version import __version__
+from ..config import dump_toml, load_config
+from ..errors import OutputDirError
+from .atomic import create_nofollow, write_text_atomic
 from .hdf5 import RunFileError, read_run_file
+from .restart import restarts_attr
 
 CONFIG_NAME = "config.toml"
 RUN_NAME = "run.h5"
@@ -21,8 +24,6 @@ def prepare_rundir(out: str | Path, deck, resume: bool = False, min_free: int = 
     Fails early (``OutputDirError``) if the directory cannot be written or the
     disk has less than ``min_free`` bytes free.
     """
-    from ..config import dump_toml
-
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputDirError(f"output path {out} exists and is not a directory")
@@ -50,9 +51,6 @@ def prepare_rundir(out: str | Path, deck, resume: bool = False, min_free: int = 
 
 def file_attrs(deck, out: str | Path | None = None) -> dict:
     """Root attributes of run.h5: version, engine, the deck (and ``restarts`` when resumed with changes)."""
-    from ..config import dump_toml
-    from ..resume import restarts_attr
-
     attrs = {"crescape_version": __version__, "engine": deck.engine, "config": dump_toml(deck)}
     restarts = restarts_attr(out)
     if restarts:
@@ -88,8 +86,6 @@ class Run:
 
 def open_run(path: str | Path) -> Run:
     """Open a run directory (or a ``run.h5`` file) written by ``crescape run``."""
-    from ..config import load_config
-
     path = Path(path)
     h5 = path if path.suffix == ".h5" else path / RUN_NAME
     rdir = h5.parent

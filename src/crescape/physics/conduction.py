@@ -30,7 +30,7 @@ T_CONTINUOUS = math.sqrt(K_LOW / K_HIGH)  # 44721.36 K
 @njit(cache=True)
 def parker_conductivity(T, T_sw):
     """K(T) of Parker (1953) [erg s⁻¹ cm⁻¹ K⁻¹]: 2.5e3 T^½ for T ≤ T_sw, 1.25e-6 T^{5/2} above."""
-    if T <= T_sw:
+    if T_sw >= T:
         return K_LOW * math.sqrt(max(T, 0.0))
     return K_HIGH * T * T * math.sqrt(T)
 
@@ -38,7 +38,7 @@ def parker_conductivity(T, T_sw):
 def conductivity(T, T_sw: float = T_CONTINUOUS):
     """Vectorised :func:`parker_conductivity`."""
     T = np.asarray(T, dtype=float)
-    return np.where(T <= T_sw, K_LOW * np.sqrt(np.maximum(T, 0.0)), K_HIGH * T**2.5)
+    return np.where(T_sw >= T, K_LOW * np.sqrt(np.maximum(T, 0.0)), K_HIGH * T**2.5)
 
 
 def saturated_flux(rho, P, phi: float = 1.0):

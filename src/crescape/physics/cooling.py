@@ -27,7 +27,7 @@ Branches
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 import numpy as np
@@ -59,7 +59,7 @@ def _read_columns(name: str, skip_comment: bool = True):
     return rows
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_cie_table(name: str = "schure2009") -> tuple[np.ndarray, np.ndarray]:
     """(log10 T [K], log10 Λ_hd [erg cm³ s⁻¹]) of a CIE cooling curve in the n_H² convention."""
     if name == "schure2009":
@@ -94,9 +94,9 @@ def _interp_log(logT, xs, ys):
 def lambda_cool(T, T_sw, blend_dex, T_floor, xs, ys):
     """Composite Λ(T) [erg cm³ s⁻¹], n_H² convention: KI2002 below T_sw, CIE table above,
     log-linear blend over ``blend_dex`` dex above T_sw; 0 below T_floor."""
-    if T < T_floor:
+    if T_floor > T:
         return 0.0
-    if T <= T_sw:
+    if T_sw >= T:
         return lambda_ki2002(T)
     lt = math.log10(T)
     lc = _interp_log(lt, xs, ys)

@@ -18,7 +18,7 @@ values in cm² s^-1 (checked here). D is static in time.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

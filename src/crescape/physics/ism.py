@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .. import constants as C
+from ..core import constants as C
 
 m_H = 1.00784 * C.m_u  # hydrogen atom mass [g]
 
@@ -99,7 +99,7 @@ class Phase:
         """Ion thermal speed sqrt(k_B T / m_i) [cm/s] (enters non-linear Landau damping)."""
         return float(np.sqrt(C.k_B * self.T / (self.mu_i * m_H)))
 
-    def with_(self, **kw) -> "Phase":
+    def with_(self, **kw) -> Phase:
         return replace(self, **kw)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..constants import c, eV, m_p, m_p_c2
+from ..core.constants import c, eV, m_p, m_p_c2
 
 COULOMB_COEFF = 3.08e-7  # eV s^-1 cm^3
 IONISATION_COEFF = 1.82e-7  # eV s^-1 cm^3

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import constants as C
+from ..core import constants as C
 
 
 def dsa_slope(r):

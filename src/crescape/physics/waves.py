@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import constants as C
+from ..core import constants as C
 
 # regime codes returned by the ion–neutral functions
 IONISED, DECOUPLED, COUPLED, EVANESCENT = 0, 1, 2, 3

@@ -14,6 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..analysis.local_spectrum import LocalSpectrumModel, SourceSpectra
+from ..analysis.local_spectrum_config import load_fit_config, resolve_run_path
+from ..analysis.local_spectrum_fit import fit_local_spectrum
+
 _DATA_STYLE = {
     "ams02_2015": ("o", "tab:blue"), "ams02_2021": ("s", "tab:cyan"),
     "calet_2022": ("D", "tab:green"), "voyager1_2013": ("^", "tab:red"),
@@ -128,9 +132,6 @@ def plot_fit(model, th, outdir, samples=None, title="", theta_config=None, fmt="
 
 def plot_fit_dir(path, figure=None, fmt="png", outdir=None):
     """Redraw the figures of a ``crescape fit local-spectrum`` output directory (``result.json``)."""
-    from ..analysis.local_spectrum import LocalSpectrumModel, SourceSpectra
-    from ..analysis.local_spectrum_config import load_fit_config, resolve_run_path
-
     path = Path(path)
     res = json.loads((path / "result.json").read_text())
     cfg, base = load_fit_config(res["config"])
@@ -140,3 +141,12 @@ def plot_fit_dir(path, figure=None, fmt="png", outdir=None):
     if (path / "chain.npz").exists():
         samples = np.load(path / "chain.npz")["samples"]
     return plot_fit(model, th, outdir or path, samples, cfg.title, np.array(res["theta_config"]), fmt, figure)
+
+
+def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
+    """``crescape fit local-spectrum CONFIG``: the fit and its files
+    (:func:`crescape.analysis.local_spectrum_fit.fit_local_spectrum`), then the figures (PNG) in ``outdir``."""
+    f = fit_local_spectrum(config_path, outdir=outdir, mcmc=mcmc)
+    for fig in plot_fit(f.model, f.theta, f.out, samples=f.samples, title=f.title, theta_config=f.theta_config):
+        print(f"figure {fig}")
+    return 0

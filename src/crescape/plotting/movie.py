@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..io import open_run
+
 PREFERRED = ["n", "v", "T", "P_g", "P_cr", "N_cr", "W", "kappa", "rho", "e_cr", "x", "p"]
 MAX_FRAMES = 120
 MAX_PANELS = 6
@@ -93,7 +95,6 @@ def make_movie(run_dir, out=None, fps: int = 8) -> Path:
     import matplotlib.pyplot as plt
     from matplotlib import animation
 
-    from ..io import open_run
 
     run = open_run(run_dir)
     panels = _panels(run)

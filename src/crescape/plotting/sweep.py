@@ -12,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..sweep.index import read_index
+from ..sweep.summaries import describe
+
 
 def _label(name: str, units: str) -> str:
     return name + (f" [{units}]" if units else "")
@@ -28,9 +31,6 @@ def plot_sweep(path, figure: str | None = None, fmt: str = "png", outdir=None) -
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from ..sweep import read_index
-    from ..sweep_summaries import describe
 
     path = Path(path)
     idx = read_index(path)

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...errors import DeckError
 from ...io import prepare_rundir
 from ..driver import run_time_loop
-from .setup import build
+from ..registry import Engine
+from . import checks
+from .deck import CloudDeck
+from .problems import build
 from .solver import CloudStepper
 
 
@@ -22,8 +26,6 @@ def make_stepper(deck) -> CloudStepper:
     Set-up problems that need more than one section to detect (e.g. a background
     diffusion below the Bohm limit) raise :class:`crescape.config.DeckError`.
     """
-    from ...config import DeckError
-
     try:
         su = build(deck)
     except ValueError as exc:
@@ -38,4 +40,16 @@ def run(deck, out: Path, resume: bool = False, progress: bool = True) -> Path:
                          extra_groups=lambda s: s.extra_groups())
 
 
-__all__ = ["run", "make_stepper", "CloudStepper"]
+ENGINE = Engine(
+    name="cloud",
+    description="CRs and self-generated Alfvén waves along a flux tube (Nava et al. 2016 set-up)",
+    deck=CloudDeck,
+    run=run,
+    figures="crescape.engines.cloud.figures",
+    analysis="crescape.engines.cloud.analysis",
+    summaries="crescape.engines.cloud.summaries",
+    check=checks.check,
+    estimate=checks.estimate,
+)
+
+__all__ = ["ENGINE", "run", "make_stepper", "CloudStepper"]

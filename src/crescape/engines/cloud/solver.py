@@ -18,12 +18,13 @@ One step of length dt (operator split, each part implicit):
 from __future__ import annotations
 
 import numpy as np
+import xarray as xr
 
-from ... import constants as C
+from ...core import constants as C
+from ...errors import SimulationError
 from ...physics import waves as Wv
-from ..driver import SimulationError
 from . import kernels as K
-from .setup import CloudSetup, snr_tube_radius, spin_down_luminosity
+from .problems import CloudSetup, snr_tube_radius, spin_down_luminosity
 
 
 class CloudStepper:
@@ -231,8 +232,6 @@ class CloudStepper:
         return out
 
     def extra_groups(self):
-        import xarray as xr
-
         su = self.su
         hl = xr.Dataset(
             {"t_half": xr.Variable(("E",), self.t_half, attrs={

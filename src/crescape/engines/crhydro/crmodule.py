@@ -21,41 +21,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...constants import c, eV, m_p
-from ...grid import momentum_grid
+from ...core.constants import c, eV, m_p
+from ...core.grid import momentum_grid
 from ...physics.diffusion import face_diffusivity, registered_diffusion
-from ...physics.losses import (COULOMB_COEFF, IONISATION_COEFF, beta_of_p, ionisation_shape, kinetic_energy,
-                               x_m_cubed)
+from ...physics.losses import COULOMB_COEFF, IONISATION_COEFF, beta_of_p, ionisation_shape, kinetic_energy, x_m_cubed
 from . import crtransport as k
+from .problems import initial_cr
 
 # history accumulators (cumulative energies in erg, numbers)
 _ACC = ("E_cr_escaped", "N_cr_escaped", "W_cr_adiabatic", "W_cr_boundary", "Q_coulomb", "Q_alfven",
         "E_cr_pmax", "N_cr_plost", "E_cr_uncoupled", "E_adi_unmatched")
-
-
-def initial_tophat(grid, p_f, p_c, eps, E_cr, r0, slope):
-    """Seed 000 eq. (10): N ∝ p^-slope for r ≤ r0, 0 outside, normalised to E_cr = Σ V ε n.
-
-    Returns n[i, j] [cm^-3] (number density per momentum bin). The number per bin is the
-    exact integral of p^-slope over the bin; a cell cut by r0 gets its volume fraction.
-    """
-    if slope == 1.0:
-        per_bin = np.log(p_f[1:] / p_f[:-1])
-    else:
-        per_bin = (p_f[:-1] ** (1 - slope) - p_f[1:] ** (1 - slope)) / (slope - 1)
-    inner = np.clip(grid.rf[:-1], 0, r0)
-    outer = np.clip(grid.rf[1:], 0, r0)
-    if grid.geometry == "spherical":
-        frac = (outer**3 - inner**3) / (grid.rf[1:] ** 3 - grid.rf[:-1] ** 3)
-    elif grid.geometry == "cylindrical":
-        frac = (outer**2 - inner**2) / (grid.rf[1:] ** 2 - grid.rf[:-1] ** 2)
-    else:
-        frac = (outer - inner) / (grid.rf[1:] - grid.rf[:-1])
-    n = frac[:, None] * per_bin[None, :]
-    E = float(np.dot(grid.V, n @ eps))
-    if E <= 0:
-        raise ValueError(f"CR initial condition: r0 = {r0:g} cm holds no cell volume")
-    return n * (E_cr / E)
 
 
 class CRModule:
@@ -100,13 +75,7 @@ class CRModule:
 
     # ------------------------------------------------------------------ set-up
     def _init_state(self, deck):
-        cr, prob = deck.cr, deck.problem
-        if prob.kind == "shimoda2025":
-            E, r0, s = prob.E_cr, prob.r0, prob.slope
-        else:
-            E, r0, s = cr.init_E, cr.init_r0, cr.init_slope
-        if E > 0:
-            self.n[:] = initial_tophat(self.grid, self.p_f, self.p_c, self.eps, E, r0, s)
+        self.n[:] = initial_cr(deck, self.grid, self.p_f, self.p_c, self.eps)
 
     # ------------------------------------------------------------------ moments
     def pressure(self):
@@ -285,4 +254,4 @@ def make_cr_module(deck, grid, D_func=None) -> CRModule:
     return CRModule(deck, grid, D_func=D_func)
 
 
-__all__ = ["CRModule", "make_cr_module", "initial_tophat"]
+__all__ = ["CRModule", "make_cr_module"]

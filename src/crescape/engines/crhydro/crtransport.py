@@ -31,8 +31,6 @@ import numpy as np
 from numba import njit
 
 
-
-
 @njit(cache=True, inline="always")
 def _mc(a, b):
     """Monotonised-central limiter of two one-sided slopes."""

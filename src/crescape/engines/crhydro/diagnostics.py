@@ -6,8 +6,8 @@ import math
 import numpy as np
 from numba import njit
 
-from ...constants import k_B
-from ..driver import SimulationError
+from ...core.constants import k_B
+from ...errors import SimulationError
 
 
 @njit(cache=True)

@@ -2,7 +2,7 @@
 
 Conservative variables per cell, ``U[:, i] = (ρ, ρv, E)`` with ``E = ½ρv² + P/(γ−1)``;
 geometry enters only through the face areas ``A`` and exact cell volumes ``V`` of
-:class:`crescape.grid.RadialGrid`::
+:class:`crescape.core.grid.RadialGrid`::
 
     V_i dU_i/dt = −(A₊F₊ − A₋F₋) + (0, P_i (A₊ − A₋), 0)
 
@@ -164,7 +164,6 @@ def _fluxes(W, S, xc, xf, F, gamma):
 def _update(U0, Uout, F, W, A, V, dt, gamma):
     """Uout = U0 − dt/V (A₊F₊ − A₋F₋) with the well-balanced pressure source; returns bad cell or −1."""
     n = U0.shape[1]
-    gm1 = gamma - 1.0
     bad = -1
     for i in range(n):
         P = W[2, i + NG]

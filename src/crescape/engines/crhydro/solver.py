@@ -5,7 +5,7 @@ Interface for source modules (the CR half, ``crmodule.make_cr_module(deck, grid)
 The solver exposes
 
 - ``U``: float64 array (3, n_cells) of (ρ, ρv, E), E = ½ρv² + P/(γ−1) (modify in place);
-- ``grid`` (:class:`crescape.grid.RadialGrid`: ``rf, rc, dr, A, V, geometry``),
+- ``grid`` (:class:`crescape.core.grid.RadialGrid`: ``rf, rc, dr, A, V, geometry``),
   ``gamma``, ``mu`` (mean mass in m_p), ``mu_mp`` (g), ``t`` [s], ``nstep``, ``deck``;
 - ``primitives() -> (rho, v, P, T)`` numpy arrays (T = μ m_p P/(ρ k_B));
 - ``modules``: list of source modules. A module provides
@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...constants import k_B, m_p
-from ...grid import RadialGrid
-from ..driver import SimulationError
+from ...core.constants import k_B, m_p
+from ...core.grid import RadialGrid
+from ...errors import SimulationError
 from . import diagnostics as diag
+from .crmodule import make_cr_module
 from .hydro import HydroWork, conserved
-from .setup import initial_primitives
+from .problems import initial_primitives
 from .thermal import ThermalStep
 
 
@@ -77,8 +78,6 @@ class CRHydroSolver:
         if modules is None:
             modules = []
             if deck.cr.enabled:
-                from .crmodule import make_cr_module  # written with the CR half (issue 3)
-
                 modules.append(make_cr_module(deck, self.grid))
         self.modules = list(modules)
         self.E0 = self.total_energy()

@@ -24,7 +24,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ...constants import k_B, m_p
+from ...core.constants import k_B, m_p
 from ...physics.conduction import T_CONTINUOUS, parker_conductivity
 from ...physics.cooling import CoolingFunction, lambda_cool
 

@@ -8,7 +8,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...io import CHECKPOINT_NAME, RUN_NAME, file_attrs, load_checkpoint, prepare_rundir, save_checkpoint, write_run_file
+from tqdm import tqdm
+
+from ...io import (
+    CHECKPOINT_NAME,
+    RUN_NAME,
+    file_attrs,
+    load_checkpoint,
+    prepare_rundir,
+    save_checkpoint,
+    write_run_file,
+)
+from ..registry import Engine
+from . import checks
+from .deck import SDEDeck
+from .output import to_groups
 from .solver import ChunkResult, Setup, build_flow, build_setup, check_constraints, merge, simulate_chunk  # noqa: F401
 
 _FIELDS = ("S1", "Sb2", "W2", "I1", "Ib2", "XP", "ESC", "counters")
@@ -36,10 +50,6 @@ def _load(ckpt):
 
 def run(deck, out: Path, resume: bool = False, progress: bool = True) -> Path:
     """Run an SDE deck into the run directory ``out`` (chunked over particles, checkpoint after each chunk)."""
-    from tqdm import tqdm
-
-    from .output import to_groups
-
     out = prepare_rundir(out, deck, resume)
     setup = build_setup(deck)
     n = deck.injection.n_particles
@@ -63,3 +73,16 @@ def run(deck, out: Path, resume: bool = False, progress: bool = True) -> Path:
     diag = check_constraints(res, setup)
     write_run_file(out / RUN_NAME, to_groups(setup, res, diag), file_attrs(deck, out))
     return out
+
+
+ENGINE = Engine(
+    name="sde",
+    description="Parker equation by pseudo-particle SDEs in time-dependent flows (diffusive shock acceleration)",
+    deck=SDEDeck,
+    run=run,
+    figures="crescape.engines.sde.figures",
+    analysis="crescape.engines.sde.analysis",
+    summaries="crescape.engines.sde.summaries",
+    check=checks.check,
+    estimate=checks.estimate,
+)

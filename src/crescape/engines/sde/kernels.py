@@ -34,6 +34,7 @@ block).
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numba as nb
 import numpy as np
@@ -465,8 +466,6 @@ def run_ensemble(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, 
     calling the compiled, GIL-free lane loop; lanes write disjoint slices, so the
     result does not depend on the number of threads.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     n_lanes = XP.shape[0]
     nth = max(1, min(n_threads or nb.get_num_threads(), n_lanes))
     args = (ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, int(pid0), int(seed),

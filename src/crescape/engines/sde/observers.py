@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .deck import ObserverSpec
+
 
 def default_observers(deck, flow):
-    from ...config.sde import ObserverSpec
-
     if deck.output.observers:
         return list(deck.output.observers)
     if flow.shocks(deck.run.t_end):

@@ -14,38 +14,17 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from ... import constants as C
-from ...flows import FlowSpec, colliding_shocks, hydro_replay, isenberg, no_flow, planar_shock, sedov, uniform_divergence
-from ...flows.blast import shock_speed
+from ...core import constants as C
+from ...errors import SimulationError
+from ...flows import FlowSpec
 from . import kernels as K
 from .injection import initial_states
 from .observers import default_observers, windows
+from .problems import build_flow
 from .splitting import split_lnp
 
 COUNTERS = ("steps", "advective_violations", "diffusive_violations", "splits", "stack_overflows", "escaped",
             "nan_particles")
-
-
-def build_flow(deck) -> FlowSpec:
-    f = deck.flow
-    geom = deck.grid.geometry
-    if f.kind == "none":
-        return no_flow(geom)
-    if f.kind == "uniform_divergence":
-        return uniform_divergence(f.div, geom)
-    if f.kind == "planar_shock":
-        return planar_shock(f.u1, f.compression, f.width, f.frame, f.x0, f.direction)
-    if f.kind == "sedov":
-        spec = sedov(f.E, f.rho, f.width, f.gamma, f.t0, n_profile=f.n_profile)
-    elif f.kind == "isenberg":
-        spec = isenberg(f.E, f.rho_ref, f.r_ref, f.width, f.gamma, f.t0)
-    elif f.kind == "colliding_shocks":
-        return colliding_shocks(f.V1, f.V2, f.t2, f.rho0, f.p0, f.width, f.gamma, f.x1, f.x2)
-    else:
-        return hydro_replay(f.path, f.n_r or None)
-    t_ref = max(deck.injection.t0, deck.run.dt) - spec.fpar[0]
-    spec.u_char = float(shock_speed(spec, spec.fpar[0] + t_ref))
-    return spec
 
 
 def diffusion_params(deck):
@@ -188,8 +167,6 @@ def check_constraints(res: ChunkResult, setup: Setup, warn=True) -> dict:
                           "particles see a smooth flow, spectra too steep; raise run.dt, narrow the shock or "
                           "use run.width_scaling", stacklevel=2)
     if c["nan_particles"] > 0:
-        from ..driver import SimulationError
-
         raise SimulationError(f"SDE: {int(c['nan_particles'])} pseudo-particles became NaN (check the flow, "
                               "diffusion.* and run.dt); no spectra were written")
     if c["stack_overflows"] > 0:

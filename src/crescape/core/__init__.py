@@ -1,0 +1,1 @@
+"""Foundations every layer may use: physical constants, unit parsing, grids, progress bars."""

@@ -1,0 +1,159 @@
+"""Figures of SDE runs: spectra at the observers (shock, boundary), time-integrated spectra,
+(x, p) histograms. ``plot(run, outdir, figure, fmt)`` returns the written files."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import boundary_spectra, kappa_function
+
+FIGURES = ("spectra", "integrated", "xp", "escaped", "propagation")
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _spectra(run, outdir, fmt):
+    plt = _plt()
+    sp = run.spectra
+    files = []
+    p = sp["p"].values
+    for j, name in enumerate(sp["observer"].values):
+        fig, ax = plt.subplots(figsize=(6, 4.2))
+        y = sp["dN_dlnp"].values[j]
+        e = sp["dN_dlnp_err"].values[j]
+        ts = sp["t"].values
+        idx = np.unique(np.linspace(0, len(ts) - 1, min(len(ts), 6)).astype(int))
+        for k in idx:
+            m = y[k] > 0
+            if m.any():
+                ax.errorbar(p[m], (y[k] * p)[m], yerr=(e[k] * p)[m], fmt=".-", ms=3, lw=0.8, label=f"t = {ts[k]:.3g}")
+        ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p dN/dlnp  (∝ p² dN/dp)",
+               title=f"observer '{name}'")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+        else:
+            ax.text(0.5, 0.5, "no particles in this window", transform=ax.transAxes, ha="center")
+        f = Path(outdir) / f"spectra_{re.sub(r'[^A-Za-z0-9._=-]', '_', str(name)).lstrip('.')}.{fmt}"
+        fig.tight_layout()
+        fig.savefig(f)
+        plt.close(fig)
+        files.append(f)
+    return files
+
+
+def _integrated(run, outdir, fmt):
+    g = run.groups.get("integrated")
+    if g is None:
+        return []
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    p = g["p"].values
+    for j, name in enumerate(g["integrator"].values):
+        y, e = g["f"].values[j], g["f_err"].values[j]
+        m = y > 0
+        ax.errorbar(p[m], (y * p**4)[m], yerr=(e * p**4)[m], fmt=".-", ms=3, label=str(name))
+    ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p⁴ f (continuous injection)")
+    ax.legend(fontsize=8)
+    f = Path(outdir) / f"integrated.{fmt}"
+    fig.tight_layout()
+    fig.savefig(f)
+    plt.close(fig)
+    return [f]
+
+
+def _xp(run, outdir, fmt):
+    g = run.groups.get("xp_hist")
+    if g is None:
+        return []
+    plt = _plt()
+    H = g["dN_dlnp_dx"].values
+    ts = g["t"].values
+    idx = [k for k in np.unique(np.linspace(0, len(ts) - 1, min(len(ts), 2)).astype(int)) if H[k].sum() > 0]
+    if not idx:
+        return []
+    fig, axes = plt.subplots(1, len(idx), figsize=(5.5 * len(idx), 4.2), squeeze=False)
+    x, p = g["x"].values, g["p"].values
+    for ax, k in zip(axes[0], idx):
+        Z = np.where(H[k] > 0, H[k], np.nan)
+        im = ax.pcolormesh(x, p, np.log10(Z).T, shading="nearest")
+        ax.set(yscale="log", xlabel=f"x [{g['x'].attrs.get('units', '')}]", ylabel="p / (m_p c)", title=f"t = {ts[k]:.3g}")
+        fig.colorbar(im, ax=ax, label="log10 dN/(dlnp dx)")
+    f = Path(outdir) / f"xp_hist.{fmt}"
+    fig.tight_layout()
+    fig.savefig(f)
+    plt.close(fig)
+    return [f]
+
+
+def _escaped(run, outdir, fmt):
+    g = run.groups.get("escaped")
+    if g is None or not np.any(g["dN_dlnp"].values > 0):
+        return []
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    p = g["p"].values
+    cum = np.cumsum(g["dN_dlnp"].values, axis=1)
+    for s, side in enumerate(g["side"].values):
+        if cum[s, -1].sum() > 0:
+            ax.plot(p, cum[s, -1] * p, label=f"escaped through {side} boundary (total)")
+    ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p dN/dlnp")
+    ax.legend(fontsize=8)
+    f = Path(outdir) / f"escaped.{fmt}"
+    fig.tight_layout()
+    fig.savefig(f)
+    plt.close(fig)
+    return [f]
+
+
+def _propagation(run, outdir, fmt):
+    """Spectra at x = 0 after the wind has ceased (Green's-function convolution, seed 003 §4.7)."""
+    g = run.groups.get("xp_hist")
+    if g is None or run.config is None or run.config.grid.geometry != "planar":
+        return []
+    H = g["dN_dlnp_dx"].values[-1]
+    if H.sum() <= 0:
+        return []
+    x, p = g["x"].values, g["p"].values
+    prof = H.sum(axis=1)
+    L = max(float(np.sqrt(np.sum(prof * x**2) / np.sum(prof))), float(x[1] - x[0]))
+    k_mid = float(kappa_function(run.config)(np.array([np.sqrt(p[0] * p[-1])]))[0])
+    taus = (L * L / k_mid) * np.array([0.03, 0.1, 0.3, 1.0, 3.0])
+    S = boundary_spectra(run, taus)
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    for tau, y in zip(taus, S):
+        m = y > 0
+        if m.any():
+            ax.plot(p[m], (y * p)[m], label=f"τ = {tau:.3g} after t_end")
+    ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p dN/dlnp at x = 0 (per unit length)",
+           title="propagation back to x = 0 after the wind ceased")
+    top = float(np.nanmax(S * p)) if np.any(S > 0) else 1.0
+    ax.set_ylim(top * 1e-8, top * 3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
+    f = Path(outdir) / f"propagation.{fmt}"
+    fig.tight_layout()
+    fig.savefig(f)
+    plt.close(fig)
+    return [f]
+
+
+def plot(run, outdir: Path, figure: str | None = None, fmt: str = "png") -> list[Path]:
+    makers = {"spectra": _spectra, "integrated": _integrated, "xp": _xp, "escaped": _escaped,
+              "propagation": _propagation}
+    if figure is not None and figure not in makers:
+        raise ValueError(f"unknown SDE figure {figure!r}; choose from {', '.join(FIGURES)}")
+    names = [figure] if figure else list(makers)
+    files = []
+    for n in names:
+        files += makers[n](run, outdir, fmt)
+    return files
