@@ -119,13 +119,15 @@ def format_validation_error(exc: ValidationError, model: type[BaseModel], source
                 msg = f"missing '{tag_key}'"
             else:
                 hint = difflib.get_close_matches(str(ctx.get("tag")), tags, n=1)
-                msg = f"unknown {tag_key} {ctx.get('tag')!r}" + (f" — did you mean '{hint[0]}'?" if hint else "")
+                msg = f"unknown {tag_key} {shorten(ctx.get('tag'))}" + (f" — did you mean '{hint[0]}'?" if hint else "")
             if tags:
                 msg += f" (choose from {', '.join(tags)})"
             key = f"{key}.{tag_key}"
         elif "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict):
             msg += f" (got {shorten(err['input'])})"
         msg = msg.replace("Value error, ", "")
+        if len(msg) > 500:  # a safety net: no single message line echoes a huge value
+            msg = shorten(msg, 500)[1:-1]
         lines.append(f"{source} error at '{key}': {msg}")
     if len(errors) > MAX_ERRORS:
         lines.append(f"{source}: … and {len(errors) - MAX_ERRORS} more errors")
