@@ -113,3 +113,11 @@ def test_dry_run_prints_the_estimate_and_writes_nothing(capsys, tmp_path):
     assert not (tmp_path / "o").exists()
     assert main(["info", str(EX / "crhydro_small.toml")]) == 0
     assert "run.h5 (estimate)" in capsys.readouterr().out
+
+
+def test_unknown_kind_of_5000_characters_is_shortened():
+    """Found by the long fuzz profile: the did-you-mean message quoted the whole tag."""
+    with pytest.raises(DeckError) as exc:
+        load_config({"engine": "crhydro", "problem": {"kind": "a" * 5000}})
+    msg = str(exc.value)
+    assert "'problem.kind'" in msg and "(5002 characters)" in msg and len(msg) < 300
