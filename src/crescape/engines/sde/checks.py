@@ -35,6 +35,10 @@ def estimate(deck) -> Estimate:
     n_int = len(o.integrate)
     e = Estimate()
     e.memory_items.append(("injection.n_particles", f"particle state ({n} particles)", 8 * n * F8))
+    if deck.grid.geometry == "cartesian3d":  # solver3d: its own observers; only particles and work are counted
+        _work(e, deck)
+        e.work_what += " (3-D transport: observer memory not estimated)"
+        return e
     e.memory_items.append(("run.block_size", f"block statistics ({n_blk} blocks × {k_t} times × {o.n_p} p)",
                            n_blk * (2 * k_t * n_obs + 2 * k_t + n_int) * o.n_p * F8 * 2))
     e.memory_items.append(("output.n_x", f"(x, p) histograms ({lanes} lanes × {k_t} times × {o.n_x} × {o.n_p})",
@@ -44,10 +48,16 @@ def estimate(deck) -> Estimate:
         e.memory_items.append(("output.particles", f"particle snapshots ({k_t} times × {n} particles)",
                                2 * 3 * k_t * n * F8))
         e.run_file += 3 * k_t * n * F8
+    _work(e, deck)
+    return e
+
+
+def _work(e: Estimate, deck):
+    r = deck.run
+    n = deck.injection.n_particles
     e.steps = r.t_end / r.dt
     clones = 1 + (deck.splitting.n_levels if deck.splitting.enabled else 0)
     e.work = n * clones * e.steps
     e.work_what = (f"particle steps ({n} particles{f' × {clones} (splitting)' if clones > 1 else ''} × "
                    f"{e.steps:.3g} steps of run.dt{', at least: adaptive' if r.adaptive else ''})")
     e.work_key = "run.dt"
-    return e
