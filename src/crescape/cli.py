@@ -119,11 +119,8 @@ def _cmd_halflife(args) -> int:
     return get_engine("cloud").load("figures").cli_halflife(deck, out, release=args.release)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="crescape", description="Cosmic-ray escape from sources: CR-hydrodynamics, CR clouds, SDE shock acceleration.")
-    p.add_argument("--version", action="version", version=f"crescape {__version__}")
-    sub = p.add_subparsers(dest="cmd", required=True)
-
+def _add_run_parser(sub):
+    """`crescape run`: its options (a deck, or --resume DIR)."""
     r = sub.add_parser("run", help="run a deck (TOML) and write a run directory")
     r.add_argument("deck", nargs="?", help="input deck (TOML)")
     r.add_argument("--out", "-o", help="run directory (default: crescape-run-ENGINE)")
@@ -138,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-work", metavar="N", help="refuse runs estimated above N cell-bin updates / particle steps "
                    "(default 1e12 or $CRESCAPE_MAX_WORK)")
     r.set_defaults(func=_cmd_run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crescape", description="Cosmic-ray escape from sources: CR-hydrodynamics, CR clouds, SDE shock acceleration.")
+    p.add_argument("--version", action="version", version=f"crescape {__version__}")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    _add_run_parser(sub)
 
     i = sub.add_parser("info", help="list every deck parameter with default, unit and meaning")
     i.add_argument("engine", nargs="?", help="crhydro | sde | cloud | local-spectrum (fit config) (default: all), "
