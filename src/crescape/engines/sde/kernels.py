@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numba as nb
 import numpy as np
 
-from ...flows.compiled import FM, flow_eval
+from ...flows.compiled import FM, flow_eval, tanh_sech2
 
 M1 = np.uint64(0x9E3779B97F4A7C15)
 M2 = np.uint64(0xBF58476D1CE4E5B9)
@@ -49,6 +49,7 @@ S27 = np.uint64(27)
 S31 = np.uint64(31)
 S11 = np.uint64(11)
 INV53 = 1.0 / 9007199254740992.0  # 2^-53
+SALT_E = np.uint64(0xD1B54A32D192ED03)  # stream of the spherical transverse deviates
 
 # diffusion kinds
 DIFF_CONST, DIFF_POWER, DIFF_BOHM, DIFF_TABLE = 0, 1, 2, 3
@@ -58,6 +59,10 @@ IP_GEOM, IP_FLOW, IP_DIFF, IP_SCHEME, IP_ADAPT, IP_NSPLIT, IP_WSCALE, IP_NSTACK 
 RP_DT, RP_ADVFRAC, RP_DSTEPMAX, RP_XMIN, RP_XMAX, RP_LNPMIN, RP_DLNP, RP_XHMIN, RP_DXH, RP_UCHAR, RP_WCHAR, RP_LNPW = range(12)
 N_RP = 12
 N_IP = 8
+# run counters (CNT columns): one definition, read by name through ``COUNTERS``
+COUNTERS = ("steps", "advective_violations", "diffusive_violations", "splits", "stack_overflows", "escaped",
+            "nan_particles")
+C_STEPS, C_ADV, C_DIFF, C_SPLITS, C_OVERFLOW, C_ESCAPED, C_NAN = range(len(COUNTERS))
 
 
 @nb.njit(inline="always")
@@ -141,12 +146,30 @@ def _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t):
 
 
 @nb.njit(inline="always")
-def _move(geom, x, a, s, dt, z1, z2, z3):
-    """Position update: planar x + a dt + s z1; spherical |(r + a dt) e_r + s ξ_3|."""
+def _move(geom, x, a, s, dt, z1, e2):
+    """Position update: planar x + a dt + s z1; spherical |(r + a dt) e_r + s ξ_3|.
+
+    For the spherical step only ξ_1 (along e_r) and ξ_2² + ξ_3² enter; the latter is
+    χ²-distributed with 2 degrees of freedom, i.e. exponential: e2 = -2 ln U.
+    """
     if geom == 0:
         return x + a * dt + s * z1
     rx = x + a * dt + s * z1
-    return math.sqrt(rx * rx + s * s * (z2 * z2 + z3 * z3))
+    return math.sqrt(rx * rx + s * s * e2)
+
+
+@nb.njit(inline="always")
+def _noise(geom, key, n, zc):
+    """Normal z1 of step n (pairs cached: one Box–Muller per two steps) and, in spherical
+    geometry, the transverse χ²₂ deviate e2 = -2 ln U from an independent counter stream."""
+    if (n & 1) == 0:
+        z1, zc = normal_pair(key, n >> 1)
+    else:
+        z1 = zc
+    e2 = 0.0
+    if geom != 0:
+        e2 = -2.0 * math.log(uniform01(key ^ SALT_E, n))
+    return z1, e2, zc
 
 
 @nb.njit(inline="always")
@@ -178,9 +201,9 @@ def _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, la
     """Split at every threshold below ln p: halve w, push a clone with its own stream."""
     while lvl < split_lnp.shape[0] and lnp >= split_lnp[lvl]:
         lvl += 1
-        CNT[lane, 3] += 1
+        CNT[lane, C_SPLITS] += 1
         if sp >= st_f.shape[0]:
-            CNT[lane, 4] += 1  # no room: keep the full weight (unbiased, just no clone)
+            CNT[lane, C_OVERFLOW] += 1  # no room: keep the full weight (unbiased, just no clone)
             continue
         w *= 0.5
         st_f[sp, 0], st_f[sp, 1], st_f[sp, 2], st_f[sp, 3] = x, lnp, w, t
@@ -196,23 +219,16 @@ def _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp):
     ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
     if 0 <= ib < ESC.shape[3]:
         ESC[blk, 0 if x < xmin else 1, min(kk, K - 1), ib] += w
-    CNT[lane, 5] += 1
+    CNT[lane, C_ESCAPED] += 1
 
 
 @nb.njit(inline="always")
 def _shock_local(fpar, dk, dpar, ktab, x, lnp, t, wfac):
     """Flow and κ of the single-tanh-shock fast path (same formulas as flow_eval kind 5)."""
     w = fpar[4] * wfac
-    a = (x - fpar[2] - fpar[3] * t) / w
-    if a > 20.0:
-        th = 1.0
-    elif a < -20.0:
-        th = -1.0
-    else:
-        e = math.exp(2.0 * a)
-        th = (e - 1.0) / (e + 1.0)
+    th, s2 = tanh_sech2((x - fpar[2] - fpar[3] * t) / w)
     k, dkdx = kappa_eval(dk, dpar, ktab, x, lnp)
-    return fpar[0] + 0.5 * fpar[1] * (1.0 + th), 0.5 * fpar[1] * (1.0 - th * th) / w, k, dkdx
+    return fpar[0] + 0.5 * fpar[1] * (1.0 + th), 0.5 * fpar[1] * s2 / w, k, dkdx
 
 
 @nb.njit(inline="always")
@@ -235,20 +251,13 @@ def _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xm
     sd = math.sqrt(2.0 * dpar[0] * dt)
     w = fpar[4]
     while j < m:
-        a = (x - fpar[2] - fpar[3] * (t0 + j * dt)) / w
-        if a > 20.0:
-            th = 1.0
-        elif a < -20.0:
-            th = -1.0
-        else:
-            e = math.exp(2.0 * a)
-            th = (e - 1.0) / (e + 1.0)
+        th, s2 = tanh_sech2((x - fpar[2] - fpar[3] * (t0 + j * dt)) / w)
         if (n & 1) == 0:
             z1, zc = normal_pair(key, n >> 1)
         else:
             z1 = zc
         x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
-        lnp -= 0.5 * fpar[1] * (1.0 - th * th) / w * dt / 3.0
+        lnp -= 0.5 * fpar[1] * s2 / w * dt / 3.0
         n += 1
         j += 1
         if x < xmin or x > xmax or lnp >= nxt:
@@ -291,8 +300,20 @@ def _fixed_steps(m, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t0,
             if x < xmin or x > xmax or lnp >= nxt:
                 break
         return x, lnp, n, j, zc, nadv, ndiff
+    geom, fk, dk = ip[IP_GEOM], ip[IP_FLOW], ip[IP_DIFF]
+    wscale = ip[IP_WSCALE] == 1
+    k_of_x = dk == DIFF_TABLE or dpar[3] != 0.0
+    lnp_k = np.nan
+    k = 0.0
+    dkdx = 0.0
+    wfac = 1.0
     while j < m:
-        u, div, k, dkdx, wfac = _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t0 + j * dt)
+        if wscale:
+            wfac = math.exp(0.5 * (lnp - rp[RP_LNPW]))
+        u, div = flow_eval(fk, fpar, fel, ttab, utab, dtab, x, t0 + j * dt, wfac)
+        if k_of_x or lnp != lnp_k:  # κ(p) only changes where ∇·u ≠ 0
+            k, dkdx = kappa_eval(dk, dpar, ktab, x, lnp)
+            lnp_k = lnp
         if check:
             if c_adv * dt > wfac:
                 nadv += 1
@@ -300,7 +321,10 @@ def _fixed_steps(m, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t0,
                 ndiff += 1
         if integ:
             _integrate(x, lnp, w * dt, blk, int_lo, int_hi, I, rp)
-        x, lnp, n, zc = _em(x, lnp, n, zc, key, u, div, k, dkdx, dt)
+        z1, e2, zc = _noise(geom, key, n, zc)
+        x = _move(geom, x, u + dkdx, math.sqrt(2.0 * k * dt), dt, z1, e2)
+        lnp = lnp - div * dt / 3.0
+        n += 1
         j += 1
         if x < xmin or x > xmax or lnp >= nxt:
             break
@@ -325,22 +349,13 @@ def _general_step(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t, tn
         nd = 1 if 2.0 * k * dt < w2 * wfac * wfac else 0
     if I.shape[1] > 0:
         _integrate(x, lnp, w * dt, blk, int_lo, int_hi, I, rp)
-    if geom == 0:
-        if (n & 1) == 0:
-            z1, zc = normal_pair(key, n >> 1)
-        else:
-            z1 = zc
-        z2 = 0.0
-        z3 = 0.0
-    else:
-        z1, z2 = normal_pair(key, 2 * n)
-        z3, zc = normal_pair(key, 2 * n + 1)
+    z1, e2, zc = _noise(geom, key, n, zc)
     s = math.sqrt(2.0 * k * dt)
     a = u + dkdx
-    xn = _move(geom, x, a, s, dt, z1, z2, z3)
+    xn = _move(geom, x, a, s, dt, z1, e2)
     if scheme == 1:
         u2, div2, k2, dkdx2, wf2 = _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, xn, lnp, t + dt)
-        xn = _move(geom, x, 0.5 * (a + u2 + dkdx2), s, dt, z1, z2, z3)
+        xn = _move(geom, x, 0.5 * (a + u2 + dkdx2), s, dt, z1, e2)
         div = 0.5 * (div + div2)
     return xn, lnp - div * dt / 3.0, t + dt, n + 1, zc, na, nd
 
@@ -359,7 +374,7 @@ def _advance(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, T, obs_lo, obs_hi,
     w2 = rp[RP_WCHAR] ** 2
     dt_adv = rp[RP_ADVFRAC] * rp[RP_WCHAR] / rp[RP_UCHAR] if rp[RP_UCHAR] > 0.0 else np.inf
     dstep2 = rp[RP_DSTEPMAX] ** 2 if rp[RP_DSTEPMAX] > 0.0 else np.inf
-    fast = ip[IP_GEOM] == 0 and ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0
+    fast = ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0
     nxt = split_lnp[lvl] if lvl < split_lnp.shape[0] else np.inf
     K = T.shape[0]
     zc = 0.0
@@ -387,7 +402,7 @@ def _advance(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, T, obs_lo, obs_hi,
                 nadv += na
                 ndiff += nd
                 if not (x == x and lnp == lnp):  # NaN: count it, never record it silently
-                    CNT[lane, 6] += 1
+                    CNT[lane, C_NAN] += 1
                     break
                 if x < xmin or x > xmax:
                     _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp)
@@ -401,16 +416,16 @@ def _advance(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, T, obs_lo, obs_hi,
         nadv += na
         ndiff += nd
         if not (x == x and lnp == lnp):
-            CNT[lane, 6] += 1
+            CNT[lane, C_NAN] += 1
             break
         if x < xmin or x > xmax:
             _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp)
             break
         if lnp >= nxt:
             w, lvl, sp, nxt = _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, lane, CNT)
-    CNT[lane, 0] += nsteps
-    CNT[lane, 1] += nadv
-    CNT[lane, 2] += ndiff
+    CNT[lane, C_STEPS] += nsteps
+    CNT[lane, C_ADV] += nadv
+    CNT[lane, C_DIFF] += ndiff
     return sp
 
 
