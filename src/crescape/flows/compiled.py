@@ -94,6 +94,20 @@ def _piecewise_eval(fpar, fel, x, t, wfac):
     return u, div
 
 
+@nb.njit(inline="always")
+def _pow(x, n):
+    """x**n, by repeated multiplication for integral 1 <= n <= 8 (the Sedov profile index n = 5)."""
+    if n == 5.0:
+        x2 = x * x
+        return x2 * x2 * x
+    if n >= 1.0 and n <= 8.0 and n == math.floor(n):
+        y = x
+        for _ in range(int(n) - 1):
+            y *= x
+        return y
+    return x**n
+
+
 @nb.njit(fastmath=FM)
 def _blast_eval(fpar, r, t, wfac):
     te = t - fpar[0]
@@ -102,7 +116,7 @@ def _blast_eval(fpar, r, t, wfac):
     R = fpar[1] * te ** fpar[2]
     V = fpar[2] * R / te
     xr = r / R
-    xn = xr ** fpar[5] if fpar[4] != 0.0 else 0.0
+    xn = _pow(xr, fpar[5]) if fpar[4] != 0.0 else 0.0
     uin = V * xr * (fpar[3] + fpar[4] * xn)
     w = fpar[6] * wfac
     th, s2 = tanh_sech2((r - R) / w)

@@ -138,10 +138,9 @@ def simulate_chunk(deck_or_setup, particle_id_start: int, n: int, seed: int | No
     PP = np.full((K_t, n), np.nan) if keep else np.zeros((0, 0))
     PW = np.zeros((K_t, n)) if keep else np.zeros((0, 0))
     CNT = np.zeros((lanes, len(COUNTERS)))
-    f = st.flow
-    K.run_ensemble(st.ip, st.rp, f.fpar, f.fel, f.ttab, f.utab, f.dtab, st.dpar, st.ktab, x0, lnp0, w0, tb0,
-                   int(particle_id_start), int(seed), int(bs), st.times, st.obs_lo, st.obs_hi, st.int_lo,
-                   st.int_hi, st.split, S, S2, XP, I, ESC, PX, PP, PW, CNT)
+    K.run_ensemble(st.ip, st.rp, st.flow.arrays, (st.dpar, st.ktab), (x0, lnp0, w0, tb0), particle_id_start, seed,
+                   bs, (st.times, st.obs_lo, st.obs_hi, st.int_lo, st.int_hi, st.split),
+                   (S, S2, XP, I, ESC, PX, PP, PW, CNT))
     parts = {"x": PX, "lnp": PP, "w": PW, "p0": np.exp(lnp0)} if keep else {}
     b0 = particle_id_start // bs
     return ChunkResult(S.sum(0), (S**2).sum(0), S2.sum(0), I.sum(0), (I**2).sum(0), XP.sum(0), ESC.sum(0),
