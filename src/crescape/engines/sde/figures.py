@@ -6,8 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import boundary_spectra, kappa_function
-from .batches import summed_spectrum
+from .analysis import boundary_spectra, kappa_function, summed_spectrum
 
 FIGURES = ("spectra", "summed", "integrated", "xp", "escaped", "propagation")
 
