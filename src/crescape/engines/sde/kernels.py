@@ -237,7 +237,7 @@ def _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp):
     CNT[lane, C_ESCAPED] += 1
 
 
-@nb.njit(fastmath=FM)
+@nb.njit(inline="always")
 def _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2):
     """Fixed-Δt steps for one tanh shock and constant κ: the diffusive step and the
     constraint checks are loop invariants (this is the CRPropa DSA benchmark case)."""
@@ -264,7 +264,7 @@ def _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xm
     return x, lnp, n, j, zc, nadv, ndiff
 
 
-@nb.njit(fastmath=FM)
+@nb.njit(inline="always")
 def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2,
                  w, blk, int_lo, int_hi, I):
     """Up to ``m`` planar Euler–Maruyama steps of fixed Δt without snapshot/observer work.
