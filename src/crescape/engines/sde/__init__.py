@@ -23,6 +23,7 @@ from ..registry import Engine
 from .deck import SDEDeck
 from .output import to_groups
 from .solver import ChunkResult, Setup, build_flow, build_setup, check_constraints, merge, simulate_chunk  # noqa: F401
+from .solver3d import run3
 
 _FIELDS = ("S1", "Sb2", "W2", "I1", "Ib2", "XP", "ESC", "counters", "SB", "IB", "NB")
 
@@ -50,6 +51,8 @@ def _load(ckpt):
 
 def run(deck, out: Path, resume: bool = False, progress: bool = True) -> Path:
     """Run an SDE deck into the run directory ``out`` (chunked over particles, checkpoint after each chunk)."""
+    if deck.grid.geometry == "cartesian3d":  # 3-D field-aligned transport (solver3d.py, docs/sde3d.md)
+        return run3(deck, out, resume, progress)
     out = prepare_rundir(out, deck, resume)
     setup = build_setup(deck)
     n = deck.injection.n_particles
