@@ -290,7 +290,11 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, 
     kp = 0.0
     k = 0.0
     dkdx = 0.0
+    sk = 0.0
     wfac = 1.0
+    ib = -1
+    n_int, n_pb = I.shape[1], I.shape[2]
+    wdt = w * dt
     while j < m:
         if lnp != lnp_k:  # p-dependent factors only change where ∇·u ≠ 0
             if wscale:
@@ -298,21 +302,28 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, 
             if dk != DIFF_TABLE:
                 kp = kappa_p(dk, dpar, lnp)
                 k, dkdx = kp, 0.0
+                sk = math.sqrt(2.0 * k * dt)
+            if integ:
+                ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
             lnp_k = lnp
         u, div = flow_eval(fk, fpar, fel, ttab, utab, dtab, x, t0 + j * dt, wfac)
         if dk == DIFF_TABLE:
             k, dkdx = _kappa_table(dpar, ktab, x, lnp)
+            sk = math.sqrt(2.0 * k * dt)
         elif k_sp:
             k, dkdx = kappa_x(dpar, kp, x)
+            sk = math.sqrt(2.0 * k * dt)
         if check:
             if c_adv * dt > wfac:
                 nadv += 1
             if 2.0 * k * dt < w2 * wfac * wfac:
                 ndiff += 1
-        if integ:
-            _integrate(x, lnp, w * dt, blk, int_lo, int_hi, I, rp)
+        if integ and 0 <= ib < n_pb:  # Σ w dt of the integrating observers (as _integrate)
+            for o in range(n_int):
+                if int_lo[o] <= x < int_hi[o]:
+                    I[blk, o, ib] += wdt
         z1, e2, zc = _noise(geom, key, n, zc)
-        x = _move(geom, x, u + dkdx, math.sqrt(2.0 * k * dt), dt, z1, e2)
+        x = _move(geom, x, u + dkdx, sk, dt, z1, e2)
         lnp = lnp - div * dt / 3.0
         n += 1
         j += 1
@@ -460,22 +471,14 @@ def _run_lane(lane, ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out):
 def run_ensemble(ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out, n_threads=None):
     """Advance particles ``pid0 .. pid0+n-1`` through all snapshot times.
 
-    Bundles (tuples of arrays; numba passes them as structs, at no cost):
-    ``flow = (fpar, fel, ttab, utab, dtab)`` (:class:`crescape.flows.FlowSpec.arrays`),
-    ``diff = (dpar, ktab)``, ``inj = (x0, lnp0, w0, tb0)`` initial states,
-    ``obs = (T, obs_lo, obs_hi, int_lo, int_hi, split_lnp)`` snapshot times, observer and
-    integrator windows, split thresholds; ``ip``/``rp`` hold the switches and scalars
-    (slots ``IP_*``, ``RP_*``).
-
-    ``out = (S, S2, XP, I, ESC, PX, PP, PW, CNT)``, all accumulated (caller zeroes them):
-    S, S2 (block, t, observer, p): Σw and Σw² per snapshot spectrum; XP (lane, t, x, p):
-    Σw; I (block, observer, p): Σ w dt of time-integrating observers; ESC (block, side,
-    t-interval, p): Σw of escaped particles; PX/PP/PW (t, particle): root-particle
-    snapshots (shape (0, 0) when disabled); CNT (lane, counter): :data:`COUNTERS`.
-
-    Lanes run on ``n_threads`` (default ``numba.get_num_threads()``) Python threads
-    calling the compiled, GIL-free lane loop; lanes write disjoint slices, so the
-    result does not depend on the number of threads.
+    Bundles (tuples of arrays, passed by numba as structs at no cost): ``flow = (fpar, fel,
+    ttab, utab, dtab)`` (``FlowSpec.arrays``), ``diff = (dpar, ktab)``, ``inj = (x0, lnp0, w0,
+    tb0)``, ``obs = (T, obs_lo, obs_hi, int_lo, int_hi, split_lnp)``; ``ip``/``rp``: switches
+    and scalars (slots ``IP_*``, ``RP_*``). ``out = (S, S2, XP, I, ESC, PX, PP, PW, CNT)``,
+    accumulated: S, S2 (block, t, observer, p) Σw, Σw²; XP (lane, t, x, p) Σw; I (block,
+    integrator, p) Σ w dt; ESC (block, side, t-interval, p) Σw escaped; PX/PP/PW (t, particle)
+    root snapshots ((0, 0) when off); CNT (lane, counter): :data:`COUNTERS`. Lanes run on
+    ``n_threads`` GIL-free Python threads and write disjoint slices (thread-count independent).
     """
     n_lanes = out[2].shape[0]
     nth = max(1, min(n_threads or nb.get_num_threads(), n_lanes))
