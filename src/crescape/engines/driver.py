@@ -103,7 +103,7 @@ def run_time_loop(stepper, deck, out: Path, resume: bool = False, progress: bool
     """Advance ``stepper`` to ``deck.run.t_end`` writing snapshots, history and checkpoints."""
     out = Path(out)
     t_end = deck.run.t_end
-    attrs = file_attrs(deck)
+    attrs = file_attrs(deck, out)
     rec = _Recorder(stepper.coords())
     ckpt = out / CHECKPOINT_NAME
     if resume and ckpt.exists():

@@ -20,6 +20,7 @@ from ...io import (
     write_run_file,
 )
 from ..registry import Engine
+from . import checks
 from .deck import SDEDeck
 from .output import to_groups
 from .solver import ChunkResult, Setup, build_flow, build_setup, check_constraints, merge, simulate_chunk  # noqa: F401
@@ -74,7 +75,7 @@ def run(deck, out: Path, resume: bool = False, progress: bool = True) -> Path:
     finally:
         bar.close()
     diag = check_constraints(res, setup)
-    write_run_file(out / RUN_NAME, to_groups(setup, res, diag), file_attrs(deck))
+    write_run_file(out / RUN_NAME, to_groups(setup, res, diag), file_attrs(deck, out))
     return out
 
 
@@ -86,4 +87,6 @@ ENGINE = Engine(
     figures="crescape.engines.sde.figures",
     analysis="crescape.engines.sde.analysis",
     summaries="crescape.engines.sde.summaries",
+    check=checks.check,
+    estimate=checks.estimate,
 )
