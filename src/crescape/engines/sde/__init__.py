@@ -26,7 +26,7 @@ from .output import to_groups
 from .solver import ChunkResult, Setup, build_flow, build_setup, check_constraints, merge, simulate_chunk  # noqa: F401
 from .solver3d import run3
 
-_FIELDS = ("S1", "Sb2", "W2", "I1", "Ib2", "XP", "ESC", "counters")
+_FIELDS = ("S1", "Sb2", "W2", "I1", "Ib2", "XP", "ESC", "counters", "SB", "IB", "NB")
 
 
 def simulate(deck, setup: Setup | None = None, warn: bool = True):
@@ -45,7 +45,8 @@ def _save(ckpt, res: ChunkResult, next_pid: int):
 def _load(ckpt):
     arrays, meta = load_checkpoint(ckpt)
     parts = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("particles/")}
-    res = ChunkResult(*(arrays[k] for k in _FIELDS), meta["n_blocks"], meta["n_particles"], parts)
+    res = ChunkResult(**{k: arrays[k] for k in _FIELDS}, n_blocks=meta["n_blocks"], n_particles=meta["n_particles"],
+                      particles=parts)
     return res, meta["next_pid"]
 
 

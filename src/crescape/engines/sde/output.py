@@ -46,6 +46,9 @@ def to_groups(setup, res, diag: dict) -> dict:
             "window_lo": (("t", "observer"), setup.obs_lo, {"units": lu, "long_name": "window lower edge" + lname}),
             "window_hi": (("t", "observer"), setup.obs_hi, {"units": lu, "long_name": "window upper edge" + lname}),
             "p_edges": (("p_edge",), pe, {"units": "", "long_name": "p / (m_p c), bin edges"}),
+            "dN_dlnp_batch": (("observer", "batch", "t", "p"), np.moveaxis(res.SB, 2, 0) / dlnp,
+                              {"units": per, "long_name": "dN_dlnp of each batch of particle blocks (errors of sums), per injected particle"}),
+            "batch_particles": (("batch",), res.NB, {"units": "", "long_name": "root particles per batch"}),
         },
         coords={"observer": ("observer", names), "t": t, "p": p},
         attrs={**{k: float(v) for k, v in diag.items()}, "n_blocks": res.n_blocks, "n_particles": res.n_particles},
@@ -67,6 +70,9 @@ def to_groups(setup, res, diag: dict) -> dict:
         groups["integrated"] = xr.Dataset(
             {"N_dt_dlnp": (("integrator", "p"), I, {"units": tu, "long_name": "∫ dN/dlnp dt in the window, per injected particle"}),
              "N_dt_dlnp_err": (("integrator", "p"), Ie, {"units": tu}),
+             "N_dt_dlnp_batch": (("integrator", "batch", "p"), np.moveaxis(res.IB, 1, 0) / dlnp,
+                                 {"units": tu, "long_name": "N_dt_dlnp of each batch, per injected particle"}),
+             "batch_particles": (("batch",), res.NB, {"units": ""}),
              "f": (("integrator", "p"), I / ivol / pc**3, {"units": "", "long_name": "arbitrary normalisation (∝ f of continuous injection)"}),
              "f_err": (("integrator", "p"), Ie / ivol / pc**3, {"units": "", "long_name": "arbitrary normalisation"})},
             coords={"integrator": ("integrator", [i.name for i in setup.integrators]), "p": p})
