@@ -1,15 +1,20 @@
 """Run directories: ``config.toml`` (resolved deck) + ``run.h5`` (+ ``checkpoint.h5``)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sys
 import tomllib
+import warnings
 from pathlib import Path
 
 from .._version import __version__
 from ..config import dump_toml, load_config
+from ..core.grid import Grid
 from ..errors import OutputDirError
 from .atomic import write_text_atomic
+from .gridstore import read_grid
 from .hdf5 import RunFileError, read_run_file
 
 CONFIG_NAME = "config.toml"
@@ -43,9 +48,28 @@ def prepare_rundir(out: str | Path, deck, resume: bool = False, min_free: int = 
         raise OutputDirError(
             f"only {free / 1024**2:.1f} MiB free under {out}; at least {min_free / 1024**2:.0f} MiB needed"
         )
+    removed = clean_stale_temporaries(out)
+    if removed:
+        print(f"crescape: removed {len(removed)} stale temporary file(s) left by a killed run in {out}: "
+              + ", ".join(removed), file=sys.stderr)
     if not resume:
         write_text_atomic(out / CONFIG_NAME, dump_toml(deck))
     return out
+
+
+STATE_FILES = ("run.h5", "run.h5.sha256", "checkpoint.h5", "config.toml")
+
+
+def clean_stale_temporaries(out: Path) -> list[str]:
+    """Delete the ``.<name>.*.tmp`` files an atomic write leaves when the process is killed
+    (SIGKILL) between creating and renaming them; returns their names."""
+    removed = []
+    for name in STATE_FILES:
+        for p in out.glob(f".{name}.*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                removed.append(p.name)
+    return sorted(removed)
 
 
 def file_attrs(deck) -> dict:
@@ -73,6 +97,22 @@ class Run:
         if name in ("snapshots", "history", "escaped", "spectra"):
             return None
         raise AttributeError(name)
+
+    @property
+    def grid(self) -> Grid:
+        """The spatial grid (centres, faces, widths, volumes, areas, geometry, other axes) the
+        solver used, read from the ``grid`` group. Runs written before the group existed: rebuilt
+        from the saved ``[grid]`` deck section (with a warning) where that section defines it."""
+        if "grid" in self.groups:
+            return read_grid(self.groups["grid"])
+        g = getattr(self.config, "grid", None)
+        version = self.attrs.get("crescape_version", "?")
+        if g is not None and all(hasattr(g, k) for k in ("r_min", "r_max", "n_cells", "spacing")):
+            warnings.warn(f"{self.path}: run file written by crescape {version} has no grid group; "
+                          "the grid is rebuilt from its saved [grid] section", stacklevel=2)
+            return Grid.from_section(g)
+        raise RunFileError(f"{self.path}: run file written by crescape {version} has no grid group and its "
+                           f"deck does not define one; re-run it with crescape {__version__}")
 
     def __repr__(self):
         return f"Run({str(self.path)!r}, engine={self.attrs.get('engine')!r}, groups={sorted(self.groups)})"
