@@ -9,11 +9,11 @@ import shutil
 import h5py
 import numpy as np
 import pytest
-from test_robustness_driver import _cli, _deck, run
 
 from crescape.config import load_config
 from crescape.errors import RunFileError
 from crescape.io import CHECKPOINT_NAME, RUN_NAME, load_checkpoint, open_run
+from test_robustness_driver import _cli, _deck, run
 
 
 @pytest.fixture(scope="module")
