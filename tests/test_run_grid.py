@@ -97,4 +97,4 @@ def test_run_without_grid_group_and_without_a_radial_deck_says_re_run(tmp_path):
 
     run = Run(tmp_path, None, {}, {"crescape_version": "0.0.9"})
     with warnings.catch_warnings(), pytest.raises(RunFileError, match="0.0.9 has no grid group.*re-run"):
-        run.grid
+        _ = run.grid
