@@ -59,7 +59,8 @@ def write_run_file(path: str | Path, groups: dict[str, xr.Dataset], attrs: dict 
 
 
 def _read_group(g: h5py.Group) -> xr.Dataset:
-    coords, data_vars = {}, {}
+    coords: dict[str, xr.Variable] = {}
+    data_vars: dict[str, xr.Variable] = {}
     for name, h in g.items():
         dims_attr = h.attrs.get("dims", "")
         dims = tuple(d for d in str(dims_attr).split(",") if d) if h.ndim else ()
