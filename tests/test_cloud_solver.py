@@ -213,3 +213,9 @@ def test_resumed_run_is_bit_identical_to_an_uninterrupted_one(tmp_path):
     for v in ("P_cr", "W", "kappa"):
         assert np.array_equal(a.snapshots[v].values, b.snapshots[v].values)
     assert np.array_equal(a.halflife["t_half"].values, b.halflife["t_half"].values, equal_nan=True)
+    # the flux-tube grid travels with the run: planar z cells, volumes = widths (per unit area)
+    g = b.grid
+    assert g.coord == "z" and g.geometry == "planar"
+    np.testing.assert_array_equal(g.rc, a.snapshots["z"].values)
+    np.testing.assert_array_equal(g.V, np.diff(g.rf))
+    np.testing.assert_array_equal(g.axes["E"][0], a.snapshots["E"].values)

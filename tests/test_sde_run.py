@@ -64,6 +64,20 @@ def test_run_directory_follows_the_data_contract_and_resume_is_exact(tmp_path):
     assert np.array_equal(rb.snapshots["x"].values, snap["x"].values, equal_nan=True)
 
 
+def test_sde_resume_of_a_finished_run_rebuilds_a_missing_run_file_from_the_checkpoint(tmp_path, capfd):
+    out = crescape_run(small_deck(), tmp_path / "a")
+    run = open_run(out)
+    ref = run.spectra["dN_dlnp"].values.copy()
+    np.testing.assert_array_equal(run.grid.axes["p_edge"][0], run.spectra["p_edges"].values)
+    assert run.grid.rf[0] == -3 and run.grid.rf[-1] == 3 and run.grid.n == 30  # the x histogram
+    crescape_run(None, out, resume=True)
+    assert "run already complete (particle 160 of 160" in capfd.readouterr().err
+    (out / "run.h5").unlink()
+    crescape_run(None, out, resume=True)
+    assert "rebuilt" in capfd.readouterr().err
+    np.testing.assert_array_equal(open_run(out).spectra["dN_dlnp"].values, ref)
+
+
 def test_plot_writes_the_standard_figures(tmp_path):
     from crescape.plotting import plot_run
 

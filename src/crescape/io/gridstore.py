@@ -42,7 +42,7 @@ def read_grid(ds: xr.Dataset) -> Grid:
     """A :class:`Grid` from a run file's ``grid`` group (stored arrays, not recomputed)."""
     c = str(ds.attrs.get("coord", "r"))
     cf = f"{c}_face"
-    axes = {str(k): (ds[k].values, ds[k].attrs.get("units", "")) for k in ds.data_vars
-            if k not in ("dr", "volume", "area")}
+    axes = {str(k): (ds[k].values, ds[k].attrs.get("units", "")) for k in ds.variables
+            if k not in ("dr", "volume", "area", c, cf)}
     return Grid(geometry=str(ds.attrs["geometry"]), rf=ds[cf].values, rc=ds[c].values, dr=ds["dr"].values,
                 A=ds["area"].values, V=ds["volume"].values, coord=c, axes=axes)
