@@ -40,10 +40,10 @@ ALLOWED: dict[str, set[str]] = {
     "engine-figures":  LOW | {"physics", "io", "analysis", "engine-analysis", "plotting"},
     "analysis":        LOW | {"physics", "io", "config"},  # config: fit-config validation helpers
     "observables":     LOW | {"physics", "io", "config", "analysis"},
-    "plotting":        LOW | {"io", "analysis", "registry", "sweep"},  # registry: the lazy figure loader
+    "plotting":        LOW | {"io", "analysis", "observables", "registry", "sweep"},  # registry: the lazy figure loader
     "sweep":           LOW | {"config", "io", "registry", "engines", "api"},
     "api":             LOW | {"config", "io", "registry"},  # crescape/__init__.py, api.py
-    "cli":             LOW | {"config", "io", "registry", "api", "analysis", "plotting", "sweep"},
+    "cli":             LOW | {"config", "io", "registry", "api", "analysis", "observables", "plotting", "sweep"},
 }
 ONLY_IMPORTED_BY = {  # layer -> the only layers that may import it
     "cli": {"cli"},                                # nothing imports cli (but __main__)

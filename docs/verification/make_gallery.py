@@ -675,12 +675,48 @@ def fig_riemann_toro():
     save(fig, "riemann_toro", max_diff_over_tolerance=worst)
 
 
+def fig_cr_shock_tube():
+    """CR shock tube (Pfrommer et al. 2006): spectral CRs vs the exact two-fluid Riemann solution."""
+    from crescape.physics.cr_riemann import sample, solve_two_fluid
+
+    m = tmod("test_cr_shock_tube")
+    sol = solve_two_fluid(m.LEFT, m.RIGHT)
+    fig, axs = plt.subplots(2, 2, figsize=(8, 5.2), sharex=True)
+    xe = np.linspace(0, 1, 2001)
+    names = ("ρ [g cm⁻³]", "v [cm s⁻¹]", "P_th [erg cm⁻³]", "P_cr [erg cm⁻³]")
+    L1s = {}
+    for N, mk in ((200, "s"), (800, "o")):
+        L1, post, _left, s = m.errors(N)
+        L1s[N] = L1
+        _s, num = s, None
+        rho, v, P, _T = s.primitives()
+        num = (rho, v, P, s.modules[0].pressure())
+        for a, q in zip(axs.flat, num):
+            a.plot(s.grid.rc, q, mk, ms=1.8 if N == 800 else 2.5, mfc="none" if N == 200 else None,
+                   label=f"crescape, {N} cells")
+        t = s.t
+    ex = sample(sol, xe, t, 0.5)
+    for a, q, nm in zip(axs.flat, ex, names):
+        a.plot(xe, q, "k-", lw=1, label="exact two-fluid")
+        a.set_ylabel(nm)
+    for a in axs[1]:
+        a.set_xlabel("x [cm]")
+    axs[0, 0].legend(fontsize=7)
+    order = 0.5 * np.log2(L1s[200] / L1s[800])
+    axs[0, 0].set_title(f"L1(800) ρ {L1s[800][0]:.1e}, v {L1s[800][1]:.1e}, P_th {L1s[800][2]:.1e}, "
+                        f"P_cr {L1s[800][3]:.1e}", fontsize=8)
+    axs[0, 1].set_title(f"order 200→800: {', '.join(f'{o:.2f}' for o in order)}; post-shock P_cr {100 * post[3]:+.2f} %",
+                        fontsize=8)
+    save(fig, "cr_shock_tube", L1_rho_800=L1s[800][0], L1_v_800=L1s[800][1], L1_Pth_800=L1s[800][2],
+         L1_Pcr_800=L1s[800][3], order_min=float(order.min()), post_shock_Pcr_800=float(post[3]))
+
+
 FIGURES = {
     "sod": fig_sod, "sedov": fig_sedov, "thermal": fig_thermal_equilibrium, "cooling": fig_isochoric_cooling,
     "conduction": fig_conduction_green, "zeldovich": fig_zeldovich,
     "cloud_erf": fig_cloud_erf, "cloud_damping": fig_cloud_damping, "cloud_halflife": fig_cloud_halflife,
     "cr_diffusion": fig_cr_diffusion, "cr_adiabatic": fig_cr_adiabatic, "cr_coulomb": fig_cr_coulomb,
-    "cr_escape": fig_cr_escape_budget,
+    "cr_escape": fig_cr_escape_budget, "cr_shock_tube": fig_cr_shock_tube,
     "sde_msd": fig_sde_msd, "sde_dsa": fig_sde_dsa, "sde_sedov": fig_sde_sedov, "riemann": fig_riemann_toro,
 }
 

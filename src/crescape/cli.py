@@ -1,4 +1,4 @@
-"""The ``crescape`` command: run | info | plot | movie | fit | sweep | --version.
+"""The ``crescape`` command: run | info | plot | movie | fit | sweep | observe | --version.
 
 Every user error (bad deck, unusable output directory, damaged run file) is
 printed as a short message with exit status 2 — never a traceback.
@@ -14,6 +14,7 @@ from .api import run
 from .config import iter_parameters
 from .engines.registry import engine_names, get_engine
 from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
+from .observables.command import add_parser as add_observe
 from .plotting import plot_path, plot_run
 from .plotting.local_spectrum import cli_fit
 from .plotting.movie import make_movie
@@ -119,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--scheduler", help="tcp://HOST:PORT of a running dask scheduler (default: local cluster)")
     s.add_argument("--workers", type=int, default=None, help="local cluster workers (default: cores)")
     s.set_defaults(func=_cmd_sweep)
+
+    add_observe(sub)  # observe: run → sky cube (crescape.observables)
     return p
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..engines.registry import get_engine
 from ..io import open_run
+from ..observables.figures import plot_observables
 from .local_spectrum import plot_fit_dir
 from .sweep import plot_sweep
 
@@ -25,4 +26,6 @@ def plot_path(path, figure=None, fmt="png", outdir=None) -> list[Path]:
         return plot_fit_dir(path, fmt=fmt, outdir=outdir)
     if (path / "sweep.toml").exists() or (path / "index.csv").exists():
         return plot_sweep(path, figure=figure, fmt=fmt, outdir=outdir)
+    if figure in ("sed", "profiles", "maps", "neutrinos"):  # what telescopes see (crescape.observables)
+        return plot_observables(path, figure=figure, fmt=fmt, outdir=outdir)
     return plot_run(path, figure=figure, fmt=fmt, outdir=outdir)

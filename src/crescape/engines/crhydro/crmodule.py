@@ -25,12 +25,16 @@ from ...core.constants import c, eV, m_p
 from ...core.grid import momentum_grid
 from ...physics.diffusion import face_diffusivity, registered_diffusion
 from ...physics.losses import COULOMB_COEFF, IONISATION_COEFF, beta_of_p, ionisation_shape, kinetic_energy, x_m_cubed
+from . import crdiffusion as kd
 from . import crtransport as k
 from .problems import initial_cr
 
-# history accumulators (cumulative energies in erg, numbers)
+ERR_FLOOR = 0.01  # error norm of a bin: vs max(its peak, ERR_FLOOR × the largest peak it has had)
+
+# history accumulators (cumulative energies in erg, numbers); append only (checkpoints index them)
 _ACC = ("E_cr_escaped", "N_cr_escaped", "W_cr_adiabatic", "W_cr_boundary", "Q_coulomb", "Q_alfven",
-        "E_cr_pmax", "N_cr_plost", "E_cr_uncoupled", "E_adi_unmatched")
+        "E_cr_pmax", "N_cr_plost", "E_cr_uncoupled", "E_adi_unmatched",
+        "N_cr_streaming", "N_cr_pmin", "N_cr_pmax", "N_cr_injected", "n_cr_substeps", "n_cr_rejected")
 
 
 class CRModule:
@@ -72,6 +76,15 @@ class CRModule:
         self._a = {name: i for i, name in enumerate(_ACC)}
         self.n_unmatched = 0
         self.E_cr_initial = self.energy_in_box()
+        self.acc[self._a["N_cr_injected"]] = self.number_in_box()
+        self._am, self._ap = kd.face_factors(grid.A, grid.rc, grid.rf, self.absorbing)
+        self._W = np.zeros((8,) + self.n.shape)
+        self._lam = np.zeros_like(self.n)
+        self._dnst = np.zeros_like(self.n)
+        self._desc = np.zeros(self.M)
+        self._stats = np.zeros(2, dtype=np.int64)
+        self.h_cr = 0.0  # proposed CR sub-step [s] (TR-BDF2 error control), carried between steps
+        self._peak = np.abs(self.n).max(axis=0)  # largest peak of each bin so far (error-norm floor)
 
     # ------------------------------------------------------------------ set-up
     def _init_state(self, deck):
@@ -88,6 +101,17 @@ class CRModule:
 
     def energy_in_box(self):
         return float(np.dot(self.grid.V, self.energy_density()))
+
+    def reset_ledger(self):
+        """Take the present state as the injected one (after setting ``n`` by hand)."""
+        self.acc[:] = 0.0
+        self.esc[:] = 0.0
+        self.E_cr_initial = self.energy_in_box()
+        self.acc[self._a["N_cr_injected"]] = self.number_in_box()
+        self._peak = np.abs(self.n).max(axis=0)
+
+    def number_in_box(self):
+        return float(np.dot(self.grid.V, self.n.sum(axis=1)))
 
     def N_cr(self):
         """dn/d(p/m_p c) [cm^-3] at the bin centres."""
@@ -138,7 +162,7 @@ class CRModule:
         esc_before = self.esc.copy()
         dE_top = np.zeros(nr)
         dE_topA = np.zeros(nr)
-        nlost = np.zeros(nr)
+        nlost = np.zeros((nr, 4))  # below p_min (adiabatic, collisional), above p_max (adiabatic, collisional)
         # 1. adiabatic (w = −∇·v̄/3) + collisional terms: one explicit pass in ln p. The adiabatic
         #    increments are then rescaled so their energy change is −Δt P ∇·v̄ in every cell.
         dE_adi = np.zeros(nr)
@@ -157,27 +181,62 @@ class CRModule:
         mismatch = np.zeros(nr)
         if cr.pressure_coupling:
             dE_top -= dE_topA
-            self.n_unmatched += k.match_energy(self.n, dn_a, dE_adi, -dt * P0 * divv, dE_topA, 0.5, 2.0, mismatch)
+            self.n_unmatched += k.match_energy(self.n, dn_a, dE_adi, -dt * P0 * divv, dE_topA, 0.5, 2.0, mismatch,
+                                               nlost)
             dE_top += dE_topA
         # 2. advection with the gas (explicit, flux form)
         k.advect_r(self.n, vf, g.A, g.V, g.rc, g.rf, dt, self.absorbing, self.esc)
         # 3. implicit diffusion + streaming loss
-        dE_st = np.zeros(nr)
         vA = cr.B / np.sqrt(4.0 * np.pi * rho) if cr.streaming else self._zeros
-        k.diffuse_stream(self.n, self.Dface, g.A, g.V, g.rc, g.rf, vA, dt, self.absorbing, cr.streaming,
-                         self.eps, self.esc, dE_st, self._cp, self._dp)
+        dE_st, dN_st = self._diffuse(vA, dt)
         # 4. gas heating: exactly the CR energy removed by each loss operator
         self._book(solver, dt, self.esc - esc_before, dE_adi, dE_C, dE_st, dE_top, nlost, mismatch,
-                   vf[-1] * P0[-1])
+                   vf[-1] * P0[-1], dN_st)
 
-    def _book(self, solver, dt, de_esc, dE_adi, dE_C, dE_st, dE_top, nlost, mismatch, vP_out):
+    def _diffuse(self, vA, dt):
+        """Diffusion + streaming over dt: TR-BDF2 sub-cycled under ``cr.dt_tolerance``
+        (crdiffusion.py) or one backward-Euler step. Returns the energy and number density
+        removed by streaming per cell."""
+        cr, g = self.deck.cr, self.grid
+        nr = g.rc.size
+        dE_st = np.zeros(nr)
+        dN_st = np.zeros(nr)
+        if cr.time_scheme == "backward_euler":
+            n_before = self.n.sum(axis=1) * g.V
+            esc0 = float(self.esc.sum())
+            k.diffuse_stream(self.n, self.Dface, g.A, g.V, g.rc, g.rf, vA, dt, self.absorbing, cr.streaming,
+                             self.eps, self.esc, dE_st, self._cp, self._dp)
+            # the BE kernel books only energy: the streamed number is what neither stayed nor escaped
+            dN_st[:] = (n_before - self.n.sum(axis=1) * g.V) / g.V
+            dN_st[-1] -= (float(self.esc.sum()) - esc0) / g.V[-1]
+            self.acc[self._a["n_cr_substeps"]] += 1
+            return dE_st, dN_st
+        self._stats[:] = 0
+        np.maximum(self._peak, np.abs(self.n).max(axis=0), out=self._peak)
+        h = kd.diffuse_stream_adaptive(self.n, self.Dface, self._am, self._ap, g.V, g.rc, vA, dt, cr.streaming,
+                                       self.eps, cr.dt_tolerance, ERR_FLOOR * self._peak, self.h_cr, self.esc,
+                                       dE_st, dN_st, self._W, self._lam, self._desc, self._dnst, self._stats)
+        if h <= 0.0:
+            raise RuntimeError(f"CR diffusion: TR-BDF2 sub-step fell below 1e-12 of the hydro step {dt:.3e} s "
+                               f"with cr.dt_tolerance = {cr.dt_tolerance:g}")
+        self.h_cr = h
+        self.acc[self._a["n_cr_substeps"]] += float(self._stats[0])
+        self.acc[self._a["n_cr_rejected"]] += float(self._stats[1])
+        return dE_st, dN_st
+
+    def _book(self, solver, dt, de_esc, dE_adi, dE_C, dE_st, dE_top, nlost, mismatch, vP_out, dN_st):
         """Heat the gas by the CR energy each loss operator removed and update the ledger."""
         cr, g, a, acc = self.deck.cr, self.grid, self._a, self.acc
         nr = g.rc.size
         acc[a["E_cr_escaped"]] += float(np.dot(de_esc, self.eps))
         acc[a["N_cr_escaped"]] += float(de_esc.sum())
         acc[a["E_cr_pmax"]] += float(np.dot(g.V, dE_top))
-        acc[a["N_cr_plost"]] += float(np.dot(g.V, nlost))
+        N_pmin = float(np.dot(g.V, nlost[:, 0] + nlost[:, 1]))
+        N_pmax = float(np.dot(g.V, nlost[:, 2] + nlost[:, 3]))
+        acc[a["N_cr_pmin"]] += N_pmin
+        acc[a["N_cr_pmax"]] += N_pmax
+        acc[a["N_cr_plost"]] += N_pmin + N_pmax
+        acc[a["N_cr_streaming"]] += float(np.dot(g.V, dN_st))
         acc[a["Q_coulomb"]] -= float(np.dot(g.V, dE_C))
         acc[a["Q_alfven"]] += float(np.dot(g.V, dE_st))
         acc[a["E_adi_unmatched"]] += float(np.dot(g.V, mismatch))
@@ -219,12 +278,22 @@ class CRModule:
         }
 
     def history(self, solver):
-        out = {"E_cr": (self.energy_in_box(), "erg"),
-               "N_cr": (float(np.dot(self.grid.V, self.n.sum(axis=1))), "1")}
+        out = {"E_cr": (self.energy_in_box(), "erg"), "N_cr": (self.number_in_box(), "1")}
         for name, val in zip(_ACC, self.acc):
-            out[name] = (float(val), "1" if name.startswith("N_") else "erg")
+            out[name] = (float(val), "1" if name[0] in "Nn" else "erg")
         out["E_cr_budget"] = (self.energy_budget(solver), "erg")
+        out["N_cr_error"] = (self.number_error(), "1")
         return out
+
+    def number_error(self):
+        """(N_cr + escaped + streamed + below p_min + above p_max − injected)/injected: the CR
+        number ledger (0 to round-off; 0 when nothing was injected)."""
+        a = dict(zip(_ACC, self.acc))
+        inj = a["N_cr_injected"]
+        if inj == 0.0:
+            return 0.0
+        tot = self.number_in_box() + a["N_cr_escaped"] + a["N_cr_streaming"] + a["N_cr_pmin"] + a["N_cr_pmax"]
+        return (tot - inj) / inj
 
     def energy_budget(self, solver=None):
         """CR energy in the box plus all CR energy that left the system without reaching the
@@ -236,13 +305,19 @@ class CRModule:
 
     def state(self):
         return ({"cr_n": self.n.copy(), "cr_esc": self.esc.copy(), "cr_acc": self.acc.copy(),
+                 "cr_peak": self._peak.copy(), "cr_h": np.array([self.h_cr]),
                  "cr_qA": self.q_alfven.copy(), "cr_qC": self.q_coulomb.copy()},
                 {"cr_E_initial": self.E_cr_initial})
 
     def restore(self, arrays, meta=None):
         self.n[:] = arrays["cr_n"]
+        if "cr_peak" in arrays:
+            self._peak[:] = arrays["cr_peak"]
+            self.h_cr = float(arrays["cr_h"][0])
         self.esc[:] = arrays["cr_esc"]
-        self.acc[:] = arrays["cr_acc"]
+        acc = np.asarray(arrays["cr_acc"])
+        self.acc[:] = 0.0
+        self.acc[:acc.size] = acc  # checkpoints written before the number ledger have fewer entries
         self.q_alfven = np.array(arrays["cr_qA"])
         self.q_coulomb = np.array(arrays["cr_qC"])
         if meta and "cr_E_initial" in meta:

@@ -189,14 +189,16 @@ def _implicit_lnp(n, i, ua, uc, dt, dlnp, eps, eps_top, dE_adi, dE_C, dE_top, nl
             dn_a[i, 0] += Fa
             ea += Fa * eps[0]
             ec += Fc * eps[0]
-            nlost[i] -= F
+            nlost[i, 0] -= Fa
+            nlost[i, 1] -= Fc
         elif kf == M:
             dn_a[i, M - 1] -= Fa
             dE_top[i] += F * eps_top
             dEtop_a[i] += Fa * eps_top
             ea += Fa * (eps_top - eps[M - 1])
             ec += Fc * (eps_top - eps[M - 1])
-            nlost[i] += F
+            nlost[i, 2] += Fa
+            nlost[i, 3] += Fc
         else:
             dn_a[i, kf - 1] -= Fa
             dn_a[i, kf] += Fa
@@ -221,8 +223,8 @@ def momentum_update(n, w, dlnp, eps, eps_top, kc, b3, ki, n_e, n_HI, xm3, dt, co
     interior transfers plus particles leaving below p_min, whose energy ε_0 counts as
     lost by that term) and dE_top (energy of particles leaving above p_max, valued at
     ``eps_top`` = ε one bin above the grid; the gain ε_top − ε_{M−1} of the crossing counts
-    as work of that term). ``nlost[i]`` counts number density lost through both momentum
-    boundaries. ``dn_a`` (n_r, M) accumulates the increments of the adiabatic part alone and
+    as work of that term). ``nlost[i]`` (n_r, 4) counts the number density lost below p_min
+    (adiabatic, collisional part) and above p_max (adiabatic, collisional part). ``dn_a`` (n_r, M) accumulates the increments of the adiabatic part alone and
     ``dEtop_a`` its share of dE_top (so the caller can rescale that part, see match_energy).
     """
     nr, M = n.shape
@@ -288,7 +290,8 @@ def _lnp_fluxes(n, i, ua, uc, ds, fl, fh, eps, eps_top, dE_adi, dE_C, dE_top, nl
             dn_a[i, 0] += Fa
             ea += Fa * eps[0]
             ec += Fc * eps[0]
-            nlost[i] -= F
+            nlost[i, 0] -= Fa
+            nlost[i, 1] -= Fc
         elif k == M:  # leaving above p_max with energy eps_top
             n[i, M - 1] -= F
             dn_a[i, M - 1] -= Fa
@@ -296,7 +299,8 @@ def _lnp_fluxes(n, i, ua, uc, ds, fl, fh, eps, eps_top, dE_adi, dE_C, dE_top, nl
             dEtop_a[i] += Fa * eps_top
             ea += Fa * (eps_top - eps[M - 1])
             ec += Fc * (eps_top - eps[M - 1])
-            nlost[i] += F
+            nlost[i, 2] += Fa
+            nlost[i, 3] += Fc
         else:
             n[i, k - 1] -= F
             n[i, k] += F
@@ -391,13 +395,14 @@ def moments(n, w):
 
 
 @njit(cache=True)
-def match_energy(n, dn_a, de, target, extra, smin, smax, mismatch):
+def match_energy(n, dn_a, de, target, extra, smin, smax, mismatch, nlost):
     """Rescale the adiabatic increments so that their energy change in cell i is ``target[i]``.
 
     ``dn_a`` holds the increments of the adiabatic operator (already contained in n) and
     ``de[i]`` their energy change (CR energy in the cell plus ``extra[i]``, the energy carried
     off the momentum grid). n ← n + (s_i − 1) dn_a, de, extra ← s_i (·), s_i = target_i/de_i,
-    accepted when smin ≤ s_i ≤ smax and n stays non-negative; otherwise nothing is scaled and
+    and the adiabatic number lost at the momentum boundaries (nlost[i, 0], nlost[i, 2]) ← s_i (·),
+    accepted when smin ≤ s_i ≤ smax and the scaling drives no bin negative; otherwise nothing is scaled and
     ``mismatch[i]`` = de_i − target_i (booked on the gas by the caller). Returns the number of
     cells that could not be matched.
     """
@@ -416,7 +421,7 @@ def match_energy(n, dn_a, de, target, extra, smin, smax, mismatch):
             ok = smin <= s <= smax
         if ok:
             for j in range(M):
-                if n[i, j] + (s - 1.0) * dn_a[i, j] < 0.0:
+                if (s - 1.0) * dn_a[i, j] < 0.0 and n[i, j] + (s - 1.0) * dn_a[i, j] < 0.0:
                     ok = False
                     break
         if ok:
@@ -424,6 +429,8 @@ def match_energy(n, dn_a, de, target, extra, smin, smax, mismatch):
                 n[i, j] += (s - 1.0) * dn_a[i, j]
             de[i] = t
             extra[i] *= s
+            nlost[i, 0] *= s
+            nlost[i, 2] *= s
         else:
             mismatch[i] = d - t
             bad += 1

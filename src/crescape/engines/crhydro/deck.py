@@ -94,6 +94,13 @@ class CRSection(Section):
     )
     init_r0: Length = qfield(0.0, "cm", "radius of that initial CR top-hat", ge=0)
     init_slope: float = qfield(2.3, "", "momentum slope of that initial CR top-hat")
+    time_scheme: Literal["tr_bdf2", "backward_euler"] = qfield(
+        "tr_bdf2", "", "diffusion + streaming integrator: TR-BDF2 (2nd order, L-stable) or backward Euler (1st order)"
+    )
+    dt_tolerance: float = qfield(
+        1e-3, "", "TR-BDF2 relative local error per sub-step (vs each bin's peak); the CR diffusion step is "
+        "sub-cycled inside a hydro step to meet it; 0: one step per hydro step", ge=0, lt=1
+    )
 
     @model_validator(mode="after")
     def _check_p(self):
