@@ -79,19 +79,25 @@ class SDEStepper:
         self.pid = self.pid0 = int(meta["next_pid"])
         self.wall0 = _time.monotonic()
 
-    def run_grid(self) -> Grid:
-        st = self.setup
-        return Grid.from_faces(np.asarray(st.x_edges, float), st.deck.grid.geometry, coord="x",
-                               axes={"p_edge": (st.p_edges, "m_p c")})
-
     def groups(self):
         if not self.done():
             return {}
         if self.diag is None:
             self.diag = check_constraints(self.res, self.setup)
-        g = to_groups(self.setup, self.res, self.diag)
-        g["grid"] = grid_dataset(self.run_grid())
-        return g
+        return run_groups(self.setup, self.res, self.diag)
+
+
+def run_grid(setup) -> Grid:
+    """The x histogram cells (deck geometry) with the momentum bin edges: the ``grid`` group."""
+    return Grid.from_faces(np.asarray(setup.x_edges, float), setup.deck.grid.geometry, coord="x",
+                           axes={"p_edge": (setup.p_edges, "m_p c")})
+
+
+def run_groups(setup, res: ChunkResult, diag: dict) -> dict:
+    """Every run.h5 group of a finished ensemble (spectra, histograms, particles, grid)."""
+    g = to_groups(setup, res, diag)
+    g["grid"] = grid_dataset(run_grid(setup))
+    return g
 
 
 def sde_trackers(progress: bool):
