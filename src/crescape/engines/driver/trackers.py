@@ -208,12 +208,17 @@ class ProgressTracker(Tracker):
         self.bar = None
 
     def initialize(self, run):
-        frac, _ = run.stepper.progress()
-        self.bar = Progress(self.desc, frac, enabled=self.enabled)
+        if self.enabled:
+            self.bar = Progress(self.desc, run.stepper.progress()[0], enabled=True)
+        self._last = 0.0
 
     def handle(self, run, ev):
-        if self.bar is not None and not ev.initial:
-            self.bar.update(*run.stepper.progress(), force=self.every_event)
+        if self.bar is None or ev.initial:
+            return
+        now = _time.monotonic()
+        if self.every_event or now - self._last >= 0.2:  # the text is built only when shown
+            self._last = now
+            self.bar.update(*run.stepper.progress(), force=True)
 
     def close(self, run):
         if self.bar is not None:
