@@ -63,7 +63,10 @@ def test_voyager_is_compared_with_the_unmodulated_LIS_and_AMS_with_the_modulated
     np.testing.assert_allclose(m.predict(th, "voyager1_2013"), m.lis(th, v.E), rtol=1e-14)
     a = m.datasets["ams02_2015"]
     assert np.all(m.predict(th, "ams02_2015") < m.lis(th, a.E))
-    assert m.n_data == 72 + 29 + 19 and m.n_free == 0
+    assert m.n_data == 72 + 29 + 19
+    # default errors = "nuisance": AMS-02 norm + 1/R offset, CALET norm + E scale, Voyager norm; each has
+    # its prior term, so the degrees of freedom are those of the physical parameters (none free here)
+    assert m.n_free == 5 and m.dof == m.n_data
 
 
 def test_least_squares_recovers_known_distances_from_model_generated_data(run_dir):
@@ -122,7 +125,13 @@ thin = 2
     for f in ("best_fit.md", "model_lis.txt", "chain.npz", "spectrum.png", "dominant_source.png", "corner.png"):
         assert (out / f).stat().st_size > 0, f
     assert "| d1 |" in (out / "best_fit.md").read_text()
-    assert np.load(out / "chain.npz")["samples"].shape == (8 * 20, 2)
+    q = res["quality"]
+    # 2 distances + AMS-02 (norm, 1/R offset) + CALET (norm, E scale) nuisances; the chain is extended
+    # in blocks of n_steps up to 4 n_steps while it is shorter than 50 tau, then burn = max(burn, 2 tau)
+    n_kept = max(8, 2 * 6 + 2) * len(range(res["mcmc_burn"] + 1, q["mcmc_steps"], 2))  # emcee: walkers >= 2 ndim + 2
+    assert np.load(out / "chain.npz")["samples"].shape == (n_kept, 6)
+    assert q["mcmc_steps"] in (60, 120, 180, 240) and q["mcmc_converged"] == (q["mcmc_steps"] >= 50 * max(q["mcmc_tau"]))
+    assert q["summary"] in (out / "best_fit.md").read_text()
 
 
 @pytest.mark.parametrize("patch, msg", [

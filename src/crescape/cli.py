@@ -11,7 +11,7 @@ import sys
 from ._version import __version__
 from .analysis.local_spectrum_config import LocalSpectrumConfig
 from .api import run
-from .config import iter_parameters
+from .config import iter_parameters, load_config
 from .engines.registry import engine_names, get_engine
 from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
 from .observables.command import add_parser as add_observe
@@ -77,6 +77,18 @@ def _cmd_sweep(args) -> int:
     return cli_sweep(args.sweep, out=args.out, scheduler=args.scheduler, workers=args.workers)
 
 
+def _cmd_halflife(args) -> int:
+    deck = load_config(args.deck)
+    if args.n_cells:
+        d = deck.model_dump(mode="python")
+        d["grid"]["n_cells"] = int(args.n_cells)
+        deck = load_config(d)
+    if deck.engine != "cloud":
+        raise DeckError(f"{args.deck}: crescape halflife needs a cloud deck (engine = {deck.engine!r})")
+    out = args.out or args.deck.rsplit("/", 1)[-1].removesuffix(".toml") + "_halflife"
+    return get_engine("cloud").load("figures").cli_halflife(deck, out, release=args.release)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="crescape", description="Cosmic-ray escape from sources: CR-hydrodynamics, CR clouds, SDE shock acceleration.")
     p.add_argument("--version", action="version", version=f"crescape {__version__}")
@@ -113,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--out", "-o")
     f.add_argument("--no-mcmc", action="store_true", help="least squares only")
     f.set_defaults(func=_cmd_fit)
+
+    h = sub.add_parser("halflife", help="cloud half-lives t_1/2(E) of a cloud deck (release radius per energy)")
+    h.add_argument("deck")
+    h.add_argument("--out", "-o")
+    h.add_argument("--release", choices=["per_energy", "fixed"], help="override source.release")
+    h.add_argument("--n-cells", type=int, help="override grid.n_cells (each energy is one run)")
+    h.set_defaults(func=_cmd_halflife)
 
     s = sub.add_parser("sweep", help="run a parameter sweep on dask.distributed")
     s.add_argument("sweep")

@@ -24,7 +24,8 @@ import numpy as np
 from ..core.constants import GeV, Myr, c, m_p_c2, pc
 from ..io import open_run
 from .crdata import M_P_GEV, dR_dEkn, ekn_to_rigidity, load_dataset
-from .local_spectrum_config import PotentialParam
+from .local_spectrum_config import PositiveParam, PotentialParam
+from .local_spectrum_stats import NUISANCE, detector_response, fill_zero_stat
 
 CM2_PER_M2 = 1e4
 
@@ -322,7 +323,9 @@ class LocalSpectrumModel:
             if dist.kind == "broken_power_law":
                 add("gamma2", dist.gamma2, 1.0, "", -3.0, 6.0)
                 add("R_break", dist.R_break, 1.0, "GV", 1e-2, 1e7)
-        self.datasets, self.excluded, self.error_kind = {}, {}, {}
+        self.datasets, self.excluded, self.error_kind, self.scale_kind = {}, {}, {}, {}
+        prior = {}  # parameter index -> Gaussian prior width of a nuisance parameter
+        self.stat_filled = {}  # data set -> number of zero statistical errors filled from neighbours
         datasets = datasets or {}
         for dsec in cfg.data:
             ds = datasets.get(dsec.name) or load_dataset(dsec.name)
@@ -335,19 +338,43 @@ class LocalSpectrumModel:
             ok = (self.E_range[0] <= ds.E) & (ds.E + phi_max <= self.E_range[1])
             self.excluded[dsec.name] = int((~ok).sum())
             self.datasets[dsec.name] = ds.select(ds.E[ok].min(), ds.E[ok].max()) if ok.any() else ds.select(1, 0)
-            self.error_kind[dsec.name] = dsec.errors
-            bad = int(np.sum((self.datasets[dsec.name].error(dsec.errors, "lo") <= 0)
-                             | (self.datasets[dsec.name].error(dsec.errors, "hi") <= 0)))
-            if bad:
-                raise ValueError(f"data set {dsec.name}: {bad} point(s) have zero '{dsec.errors}' error; "
-                                 "use errors = 'stat+syst' or restrict E_min/E_max")
+            self._errors(dsec)
+            if dsec.errors == "nuisance":
+                self._add_nuisance(dsec, add, names, prior)
         self.names, self.units = names, units
+        self.prior_sigma = np.array([prior.get(i, np.nan) for i in range(len(names))])
+        self.nuisance_index = sorted(prior)
         self.x0, self.lo, self.hi = (np.array(a, float) for a in (x0, lo, hi))
         self.free = np.array(free, bool)
         self._idx = {n: i for i, n in enumerate(names)}
         self.n_data = sum(len(d) for d in self.datasets.values())
         if self.n_data == 0:
             raise ValueError("no data points inside the run's energy range")
+
+    def _errors(self, dsec):
+        """The errors entering χ² for data set ``dsec``; zero statistical errors filled (nuisance) or refused."""
+        kind = "stat" if dsec.errors == "nuisance" else dsec.errors
+        self.error_kind[dsec.name] = kind
+        if dsec.errors == "nuisance":  # plain errors = "stat" keeps refusing printed zeros
+            self.datasets[dsec.name], self.stat_filled[dsec.name] = fill_zero_stat(self.datasets[dsec.name])
+        ds = self.datasets[dsec.name]
+        bad = int(np.sum((ds.error(kind, "lo") <= 0) | (ds.error(kind, "hi") <= 0)))
+        if bad:
+            raise ValueError(f"data set {dsec.name}: {bad} point(s) have zero '{kind}' error; "
+                             "use errors = 'stat+syst' or restrict E_min/E_max")
+
+    def _add_nuisance(self, dsec, add, names, prior):
+        """Normalisation and energy/rigidity-scale shifts of one data set (local_spectrum_stats)."""
+        nu = NUISANCE[dsec.name]
+        sig_n = nu.norm_sigma if dsec.norm_sigma is None else dsec.norm_sigma
+        sig_s = nu.scale_sigma if dsec.scale_sigma is None else dsec.scale_sigma
+        self.scale_kind[dsec.name] = nu.scale_kind if sig_s > 0 else "none"
+        for tag, sig, unit in (("norm", sig_n, ""), ("scale", sig_s, "GV^-1" if nu.scale_kind == "inv_rigidity" else "")):
+            if sig <= 0 or (tag == "scale" and nu.scale_kind == "none"):
+                continue
+            par = PositiveParam.model_construct(value=0.0, free=True, min=None, max=None)
+            add(f"{tag}_{dsec.name}", par, 1.0, unit, -5.0 * sig, 5.0 * sig)
+            prior[len(names) - 1] = sig
 
     # -- parameters ---------------------------------------------------------------------
     @property
@@ -356,7 +383,8 @@ class LocalSpectrumModel:
 
     @property
     def dof(self) -> int:
-        return self.n_data - self.n_free
+        """n_data − free physical parameters (each nuisance brings its own prior term)."""
+        return self.n_data - (self.n_free - len(self.nuisance_index))
 
     def full(self, x_free=None) -> np.ndarray:
         th = self.x0.copy()
@@ -394,8 +422,16 @@ class LocalSpectrumModel:
         E = self.datasets[name].E if E is None else np.asarray(E, float)
         phi = self.value(th, f"phi_{name}")
         if phi == 0:
-            return self.lis(th, E)
-        return force_field(E, lambda Es: self.lis(th, Es), phi)
+            def J_true(Et):
+                return self.lis(th, Et)
+        else:
+            def J_true(Et):
+                return force_field(Et, lambda Es: self.lis(th, Es), phi)
+        nu = th[self._idx[f"norm_{name}"]] if f"norm_{name}" in self._idx else 0.0
+        s = th[self._idx[f"scale_{name}"]] if f"scale_{name}" in self._idx else 0.0
+        if nu == 0.0 and s == 0.0:
+            return J_true(E)
+        return detector_response(E, J_true, nu, s, self.scale_kind.get(name, "none"))
 
     def residuals(self, x_free) -> np.ndarray:
         """(model − data)/σ for all points; σ is the upper error if model > data, else the lower."""
@@ -406,6 +442,8 @@ class LocalSpectrumModel:
             kind = self.error_kind[name]
             sig = np.where(m > ds.J, ds.error(kind, "hi"), ds.error(kind, "lo"))
             res.append((m - ds.J) / sig)
+        if self.nuisance_index:  # Gaussian priors of the nuisance parameters
+            res.append(th[self.nuisance_index] / self.prior_sigma[self.nuisance_index])
         return np.concatenate(res)
 
     def chi2(self, x_free=None) -> float:
@@ -417,6 +455,8 @@ class LocalSpectrumModel:
         for name, ds in self.datasets.items():
             out[name] = float(np.sum(r[k:k + len(ds)] ** 2))
             k += len(ds)
+        if self.nuisance_index:
+            out["nuisance_priors"] = float(np.sum(r[k:] ** 2))
         return out
 
 
@@ -453,7 +493,3 @@ class LocalSpectrumModel:
             h = self.dlnp
         return -(np.log(self.lis(th, E * math.exp(h))) - np.log(self.lis(th, E * math.exp(-h)))) / (2 * h)
 
-
-# --------------------------------------------------------------------------------------------
-# fitting
-# --------------------------------------------------------------------------------------------

@@ -115,7 +115,15 @@ class DataSection(Section):
     )
     E_min: float = qfield(0.0, "GeV/n", "use points with kinetic energy per nucleon >= E_min", ge=0)
     E_max: float = qfield(1e30, "GeV/n", "use points with E <= E_max", gt=0)
-    errors: Literal["stat+syst", "stat"] = qfield("stat+syst", "", "errors entering χ² (quadrature sum or stat only)")
+    errors: Literal["nuisance", "stat+syst", "stat"] = qfield(
+        "nuisance", "", "nuisance: stat errors in χ² + fitted normalisation and energy/rigidity-scale shifts with "
+        "Gaussian priors (correlated systematics); stat+syst: quadrature sum (treats systematics as independent); "
+        "stat: statistical only")
+    norm_sigma: float | None = qfield(
+        None, "", "1σ prior of the normalisation shift (fraction; default: the experiment's, see docs)", ge=0, le=1)
+    scale_sigma: float | None = qfield(
+        None, "", "1σ prior of the scale shift: fraction of E (CALET) or 1/R offset in GV^-1 (AMS-02); "
+        "default: the experiment's", ge=0, le=1)
 
     @model_validator(mode="after")
     def _voyager_unmodulated(self):
@@ -138,6 +146,10 @@ class MCMCSection(Section):
     n_steps: int = qfield(2000, "", "steps per walker", ge=10)
     burn: int = qfield(500, "", "steps discarded as burn-in", ge=0)
     thin: int = qfield(5, "", "keep every thin-th step", ge=1)
+    n_tau: float = qfield(50.0, "", "required chain length in autocorrelation times (emcee's rule of thumb)", gt=0)
+    max_steps: int = qfield(
+        0, "", "extend the chain by n_steps at a time until it is >= n_tau τ long, up to this many steps "
+        "(0: 4 × n_steps)", ge=0)
 
     @model_validator(mode="after")
     def _burn(self):

@@ -16,6 +16,7 @@ from ..core.constants import Myr, pc
 from ..errors import DeckError
 from .local_spectrum import LocalSpectrumModel, SourceSpectra
 from .local_spectrum_config import load_fit_config, resolve_run_path
+from .local_spectrum_stats import autocorr_time, quality
 
 
 def fit_least_squares(model: LocalSpectrumModel, n_starts: int = 8, seed: int = 1, max_nfev: int = 2000):
@@ -44,13 +45,22 @@ def fit_least_squares(model: LocalSpectrumModel, n_starts: int = 8, seed: int = 
             "success": bool(best.success), "message": str(best.message)}
 
 
-def run_mcmc(model: LocalSpectrumModel, theta, n_walkers=32, n_steps=2000, burn=500, thin=5, seed=1, cov=None):
-    """Posterior samples of the free parameters (emcee; flat priors inside the bounds, L ∝ e^{−χ²/2})."""
+def run_mcmc(model: LocalSpectrumModel, theta, n_walkers=32, n_steps=2000, burn=500, thin=5, seed=1, cov=None,
+             n_tau=50.0, max_steps=0):
+    """Posterior samples of the free parameters (emcee; flat priors inside the bounds, L ∝ e^{−χ²/2};
+    nuisance parameters carry their Gaussian priors inside χ²).
+
+    The chain is extended by n_steps at a time until its length is >= n_tau × max τ (integrated
+    autocorrelation time, :func:`local_spectrum_stats.autocorr_time`) or max_steps (default
+    4 n_steps) is reached; burn-in and τ are re-evaluated on the full chain (burn = max(burn, 2 τ)).
+    Returns samples, τ, the total length and whether the length criterion is met; nothing is printed.
+    """
     import emcee
 
     lo, hi = model.lo[model.free], model.hi[model.free]
     ndim = lo.size
     n_walkers = max(n_walkers, 2 * ndim + 2)
+    max_steps = max_steps or 4 * n_steps
 
     def log_prob(x):
         if np.any(x < lo) or np.any(x > hi):
@@ -58,24 +68,42 @@ def run_mcmc(model: LocalSpectrumModel, theta, n_walkers=32, n_steps=2000, burn=
         return -0.5 * float(np.sum(model.residuals(x) ** 2))
 
     rng = np.random.default_rng(seed)
-    x_best = theta[model.free]
     width = 1e-3 * (hi - lo)
     if cov is not None and np.all(np.isfinite(np.diag(cov))):
         width = np.minimum(np.sqrt(np.abs(np.diag(cov))), 0.05 * (hi - lo)) + 1e-6 * (hi - lo)
-    p0 = x_best + width * rng.standard_normal((n_walkers, ndim))
+    p0 = theta[model.free] + width * rng.standard_normal((n_walkers, ndim))
     p0 = np.where(p0 < lo, 2 * lo - p0, p0)
     p0 = np.clip(np.where(p0 > hi, 2 * hi - p0, p0), lo, hi)
     sampler = emcee.EnsembleSampler(n_walkers, ndim, log_prob)
     sampler.random_state = np.random.RandomState(seed).get_state()
-    sampler.run_mcmc(p0, n_steps, progress=False)
-    samples = sampler.get_chain(discard=burn, thin=thin, flat=True)
-    logp = sampler.get_log_prob(discard=burn, thin=thin, flat=True)
-    try:
-        tau = sampler.get_autocorr_time(discard=burn, quiet=True)
-    except Exception:  # emcee raises for too-short chains; report NaN instead
-        tau = np.full(ndim, np.nan)
-    return {"samples": samples, "log_prob": logp, "acceptance": float(np.mean(sampler.acceptance_fraction)),
-            "tau": np.asarray(tau, float), "n_walkers": n_walkers}
+    state, total = p0, 0
+    while True:
+        state = sampler.run_mcmc(state, n_steps, progress=False)
+        total += n_steps
+        tau = autocorr_time(sampler.get_chain()[min(burn, total // 2):])
+        if (np.all(np.isfinite(tau)) and total >= n_tau * tau.max()) or total + n_steps > max_steps:
+            break
+    disc = int(min(max(burn, 2 * np.nanmax(tau)) if np.any(np.isfinite(tau)) else burn, total // 2))
+    converged = bool(np.all(np.isfinite(tau)) and total >= n_tau * tau.max())
+    return {"samples": sampler.get_chain(discard=disc, thin=thin, flat=True),
+            "log_prob": sampler.get_log_prob(discard=disc, thin=thin, flat=True),
+            "acceptance": float(np.mean(sampler.acceptance_fraction)), "tau": tau, "n_walkers": n_walkers,
+            "n_steps_total": total, "burn": disc, "converged": converged}
+
+
+def _print_quality(q, model) -> None:
+    print(f"goodness of fit: chi2 = {q['chi2']:.2f} for dof = {q['dof']} (chi2/dof = {q['chi2_dof']:.3g}), "
+          f"p = {q['p_value']:.3g}")
+    if q["nuisance_pulls"]:
+        print("nuisance shifts in units of their prior sigma: "
+              + ", ".join(f"{k} {v:+.2f}" for k, v in q["nuisance_pulls"].items()))
+    for n in q["at_bound"]:
+        i = model.names.index(n)
+        print(f"warning: {n} is at a bound of its range [{model.lo[i]:.4g}, {model.hi[i]:.4g}] {model.units[i]}")
+    if "mcmc_tau" in q:
+        print(f"MCMC: {q['mcmc_steps']} steps, max integrated autocorrelation time {max(q['mcmc_tau']):.3g} steps: "
+              + ("chain >= " if q["mcmc_converged"] else "chain SHORTER than ")
+              + f"{q['mcmc_n_tau_required']:g} tau")
 
 
 def _table(model, th, err=None) -> str:
@@ -134,16 +162,21 @@ def _fit(model, cfg, th0, mcmc, out, res):
                    chi2_best_by_dataset=model.chi2_by_dataset(th), lsq_error=err.tolist(),
                    start_chi2=f["start_chi2"], lsq_success=f["success"])
         print(f"best fit: chi2 = {f['chi2']:.2f}, dof = {model.dof}, chi2/dof = {res['chi2_dof']:.3f}")
+        m = None
         if mcmc and cfg.mcmc.enabled:
             m = run_mcmc(model, th, cfg.mcmc.n_walkers, cfg.mcmc.n_steps, cfg.mcmc.burn, cfg.mcmc.thin,
-                         cfg.fit.seed, f["cov"])
+                         cfg.fit.seed, f["cov"], cfg.mcmc.n_tau, cfg.mcmc.max_steps)
             q = np.percentile(m["samples"], [16, 50, 84], axis=0)
             err = 0.5 * (q[2] - q[0])
             res.update(mcmc_median=q[1].tolist(), mcmc_p16=q[0].tolist(), mcmc_p84=q[2].tolist(),
-                       mcmc_acceptance=m["acceptance"], mcmc_tau=m["tau"].tolist())
+                       mcmc_acceptance=m["acceptance"], mcmc_burn=m["burn"])
             np.savez_compressed(out / "chain.npz", samples=m["samples"], log_prob=m["log_prob"],
                                 names=np.array(model.names)[model.free])
             res["samples"] = m["samples"]
+        res["quality"] = quality(model, th, f["chi2"], m, cfg.mcmc.n_tau)
+    else:
+        res["quality"] = quality(model, th0, res["chi2_config"], None)
+    _print_quality(res["quality"], model)
     return th, err
 
 
@@ -193,11 +226,13 @@ def _source_checks(model, th, res, src_spectra):
 def _write_tables(model, th, err, cfg, run_dir, chi2_0, res, out, E_lo, E_hi):
     """``best_fit.md`` and ``model_lis.txt``."""
     table = _table(model, th, err)
+    verdict = res["quality"]["summary"]
     (out / "best_fit.md").write_text(
-        f"# {cfg.title or 'local proton spectrum'}\n\nrun: `{run_dir}`\n\n{table}\n\n"
+        f"# {cfg.title or 'local proton spectrum'}\n\nrun: `{run_dir}`\n\n**{verdict}**\n\n{table}\n\n"
         f"chi2 (configured) = {chi2_0:.3f}; chi2 (best) = {res.get('chi2_best', chi2_0):.3f}; "
         f"points = {model.n_data}; dof = {model.dof}\n")
     print(table)
+    print(f"summary: {verdict}")
     E = np.geomspace(max(cfg.plot.E_min, E_lo), min(cfg.plot.E_max, E_hi), 300)
     comps = model.components(th, E)
     np.savetxt(out / "model_lis.txt", np.column_stack([E, *comps.values(), model.lis(th, E)]),
@@ -220,6 +255,10 @@ def fit_local_spectrum(config_path, outdir=None, mcmc: bool = True) -> FitOutput
     for name, n in model.excluded.items():
         if n:
             print(f"note: {n} point(s) of {name} lie outside the run's energy range and are excluded")
+    for name, n in model.stat_filled.items():
+        if n:
+            print(f"note: {n} statistical error(s) of {name} are printed as 0 in the table (rounding); "
+                  "their relative size is interpolated from the neighbouring points")
     print(f"configured sources: chi2 = {chi2_0:.2f} for {model.n_data} points")
     res = {"config": str(Path(config_path).resolve()), "run": str(run_dir),
            "source_runs": [str(d) for d in src_dirs], "n_data": model.n_data,

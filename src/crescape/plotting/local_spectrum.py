@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -147,6 +148,11 @@ def cli_fit(config_path, outdir=None, mcmc: bool = True) -> int:
     """``crescape fit local-spectrum CONFIG``: the fit and its files
     (:func:`crescape.analysis.local_spectrum_fit.fit_local_spectrum`), then the figures (PNG) in ``outdir``."""
     f = fit_local_spectrum(config_path, outdir=outdir, mcmc=mcmc)
-    for fig in plot_fit(f.model, f.theta, f.out, samples=f.samples, title=f.title, theta_config=f.theta_config):
+    logging.disable(logging.WARNING)  # corner's "too few points to create valid contours" is not a result
+    try:
+        figs = plot_fit(f.model, f.theta, f.out, samples=f.samples, title=f.title, theta_config=f.theta_config)
+    finally:
+        logging.disable(logging.NOTSET)
+    for fig in figs:
         print(f"figure {fig}")
     return 0

@@ -112,6 +112,9 @@ class SourceSection(Section):
     radius: Literal["fixed", "snr"] = qfield(
         "fixed", "", "tube radius and source half-length during the run: fixed at a, or growing as "
         "a(t) = a_frac R_sh(t_rel + t) (Truelove & McKee 1999; total CR energy kept, tophat only)")
+    release: Literal["per_energy", "fixed"] = qfield(
+        "per_energy", "", "release radius of half-life scans (`crescape halflife DECK`): solved per energy from "
+        "t_1/2(a) = t_SNR(a) (Nava et al. 2016, TM99 age), or the deck's `a` for every energy")
     E_SN: Energy = qfield(1e51, "erg", "explosion energy (TM99 radius)", gt=0)
     M_ej: float = qfield(1.4, "M_sun", "ejecta mass in solar masses (TM99 radius)", gt=0)
     L0: Power = qfield(1e36, "erg s-1", "pulsar: initial spin-down luminosity", gt=0)

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import matplotlib
@@ -19,7 +20,7 @@ import numpy as np  # noqa: E402
 from ...analysis.gamma import density_from_pressure, pion_emissivity
 from ...core import constants as C  # noqa: E402
 from ...physics.waves import kappa_background
-from .analysis import build_phases, kappa_at
+from .analysis import build_phases, half_life_scan, kappa_at
 
 FIGURES = ("profiles", "halflife", "kappa_t", "gamma")
 
@@ -74,6 +75,39 @@ def plot_halflife_runs(runs, path, labels=None):
     ax.set_xlabel("E [GeV]")
     ax.set_ylabel("t_1/2 [kyr]")
     ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_halflife_scan(scans, path, published=None):
+    """t_1/2(E) of half-life scans [(label, scan dict of engines.cloud.halflife_scan.half_life_scan)].
+
+    Solid: t_1/2; dotted: the free-escape time a²/(κ0 X²) at the same a; the energies whose resonant
+    waves are evanescent (no self-generated confinement, κ = κ0) are shaded per phase and their points
+    ringed. ``published``: optional [(E [GeV], t [kyr], label)] drawn as open squares.
+    """
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for i, (lab, r) in enumerate(scans):
+        E, col = r["E"] / C.GeV, f"C{i}"
+        mode = "a(E) solved per energy" if r["release"] == "per_energy" else f"a = {r['a'][0] / C.pc:.3g} pc"
+        ax.loglog(E, r["t_half"] / C.kyr, "o-", color=col, label=f"{lab}, {mode}")
+        ax.loglog(E, r["t_free"] / C.kyr, ":", color=col, lw=1)
+        ev = np.asarray(r["evanescent"], bool)
+        if ev.any():
+            ax.plot(E[ev], r["t_half"][ev] / C.kyr, "o", ms=11, mfc="none", color=col)
+        if r.get("band"):
+            lo, hi = (b / C.GeV for b in r["band"])
+            ax.axvspan(lo, hi, color=col, alpha=0.1, label=f"{lab}: evanescent band {lo:.3g}-{hi:.3g} GeV "
+                       "(κ = κ0, free escape)")
+    for e, t, _lab in published or []:
+        ax.plot([e], [t], "ks", mfc="none", ms=8)
+    if published:
+        ax.plot([], [], "ks", mfc="none", label="published")
+    ax.plot([], [], "k:", lw=1, label="free escape a²/(κ0 X²), same a")
+    ax.set_xlabel("E [GeV]")
+    ax.set_ylabel("t_1/2 [kyr]")
+    ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -135,3 +169,30 @@ def plot(run, outdir: Path, figure: str | None = None, fmt: str = "png") -> list
             plot_gamma(run, p)
         out.append(p)
     return out
+
+
+def cli_halflife(deck, out, release=None) -> int:
+    """``crescape halflife DECK``: t_1/2(E) of a validated cloud deck with the release radius per energy
+    (default) or fixed; a table on stdout, ``halflife_scan.json`` and ``halflife_scan.png`` in ``out``."""
+    r = half_life_scan(deck, release=release)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"release radius: {r['release']}" + (" (t_1/2(a) = t_SNR(a) at every energy, Nava et al. 2016)"
+                                                if r["release"] == "per_energy" else f" ({deck.source.a / C.pc:g} pc)"))
+    print("| E [GeV] | a [pc] | t_1/2 [kyr] | t_SNR(a) [kyr] | free escape [kyr] | note |\n|---|---|---|---|---|---|")
+    for i, e in enumerate(r["E"]):
+        note = "evanescent waves: no self-confinement, t_1/2 = free escape" if r["evanescent"][i] else ""
+        if r["no_root"][i]:
+            note += ("; " if note else "") + "no release radius in the bracket: t_1/2 < t_SNR at every a (escape at once)"
+        print(f"| {e / C.GeV:.4g} | {r['a'][i] / C.pc:.3g} | {r['t_half'][i] / C.kyr:.4g} | "
+              f"{r['t_snr'][i] / C.kyr:.4g} | {r['t_free'][i] / C.kyr:.3g} | {note} |")
+    if r["band"]:
+        print(f"note: waves resonant with {r['band'][0] / C.GeV:.3g}-{r['band'][1] / C.GeV:.3g} GeV protons are "
+              "evanescent in this phase (ion-neutral band): there κ = κ0 and the half-life is the free-diffusion "
+              "time of the top hat (docs/cloud.md, 'Half-lives in the evanescent band')")
+    js = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in r.items()}
+    js["units"] = {"E": "erg", "a": "cm", "t_half": "s", "t_snr": "s", "t_free": "s", "kappa0": "cm2 s-1", "band": "erg"}
+    (out / "halflife_scan.json").write_text(json.dumps(js, indent=1))
+    plot_halflife_scan([(str(deck.phase.preset or "deck"), r)], out / "halflife_scan.png")
+    print(f"figure {out / 'halflife_scan.png'}")
+    return 0

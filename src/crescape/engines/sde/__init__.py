@@ -14,6 +14,7 @@ from ..registry import Engine
 from .deck import SDEDeck
 from .solver import ChunkResult, Setup, build_flow, build_setup, check_constraints, merge, simulate_chunk  # noqa: F401
 from .stepper import SDEStepper, chunk_size, sde_trackers  # noqa: F401
+from .stepper3d import SDE3Stepper, run3  # noqa: F401
 
 
 def simulate(deck, setup: Setup | None = None, warn: bool = True):
@@ -26,6 +27,8 @@ def simulate(deck, setup: Setup | None = None, warn: bool = True):
 def run(deck, out: Path, resume: bool = False, progress: bool = True) -> Path:
     """Run an SDE deck into the run directory ``out`` through the one driver (a checkpoint after
     every particle chunk; run.h5 written from the merged sums at the end)."""
+    if deck.grid.geometry == "cartesian3d":  # 3-D field-aligned transport (solver3d.py, docs/sde3d.md)
+        return run3(deck, out, resume, progress)
     out = prepare_rundir(out, deck, resume)
     return drive(SDEStepper(build_setup(deck), deck), sde_trackers(progress), deck, out, resume_run=resume)
 

@@ -23,6 +23,13 @@ from ...config.base import (
     Velocity,
     qfield,
 )
+from .deck3d import (  # 3-D transport
+    FieldSection,
+    MomentumDiffusionSection,
+    Output3DSection,
+    Transport3DSection,
+    check_3d,
+)
 
 
 class SDERunSection(Section):
@@ -46,7 +53,8 @@ class SDERunSection(Section):
 
 
 class GridSection(Section):
-    geometry: Literal["planar", "spherical"] = qfield("planar", "", "planar x or spherical radius r")
+    geometry: Literal["planar", "spherical", "cartesian3d"] = qfield(
+        "planar", "", "planar x, spherical radius r, or 3-D field-aligned transport (docs/sde3d.md)")
     x_min: Length = qfield(-1e300, "cm | code", "absorbing lower boundary (planar; particles escape)")
     x_max: Length = qfield(1e300, "cm | code", "absorbing upper boundary (escape)")
 
@@ -206,19 +214,29 @@ class SDEDeck(Section):
     injection: InjectionSection = Field(default_factory=InjectionSection)
     splitting: SplittingSection = Field(default_factory=SplittingSection)
     output: SDEOutputSection = Field(default_factory=SDEOutputSection)
+    # --- 3-D field-aligned transport (grid.geometry = "cartesian3d"; config/sde3d.py) ---
+    field: FieldSection = Field(default_factory=FieldSection)
+    transport3d: Transport3DSection = Field(default_factory=Transport3DSection)
+    momentum_diffusion: MomentumDiffusionSection = Field(default_factory=MomentumDiffusionSection)
+    output3d: Output3DSection = Field(default_factory=Output3DSection)
+    # --- end 3-D ---
 
     @model_validator(mode="after")
     def _consistent(self):
+        if self.momentum_diffusion.kind != "none" and self.grid.geometry != "cartesian3d":
+            raise ValueError("momentum_diffusion is implemented for grid.geometry = 'cartesian3d' only")
+        if self.grid.geometry == "cartesian3d":
+            check_3d(self)
         spherical_flows = ("sedov", "isenberg")
-        if self.flow.kind in spherical_flows and self.grid.geometry != "spherical":
+        if self.flow.kind in spherical_flows and self.grid.geometry not in ("spherical", "cartesian3d"):
             raise ValueError(f"flow.kind = {self.flow.kind!r} needs grid.geometry = 'spherical'")
-        if self.flow.kind in ("planar_shock", "colliding_shocks") and self.grid.geometry != "planar":
+        if self.flow.kind in ("planar_shock", "colliding_shocks") and self.grid.geometry not in ("planar", "cartesian3d"):
             raise ValueError(f"flow.kind = {self.flow.kind!r} needs grid.geometry = 'planar'")
         if self.output.particles and self.splitting.enabled:
             raise ValueError("output.particles cannot be combined with splitting.enabled (clones have no fixed slot)")
         if self.injection.where == "shock" and self.flow.kind in ("none", "uniform_divergence", "hydro_run"):
             raise ValueError(f"injection.where = 'shock' needs a flow with a shock (flow.kind = {self.flow.kind!r})")
-        if self.diffusion.kind == "bohm" and self.units == "cgs" and self.diffusion.B0 <= 0:
+        if self.diffusion.kind == "bohm" and self.units == "cgs" and self.diffusion.B0 <= 0 and self.grid.geometry != "cartesian3d":
             raise ValueError("diffusion.B0 must be > 0 for Bohm diffusion in CGS units")
         if self.run.dt > self.run.t_end:
             raise ValueError(f"run.dt ({self.run.dt:g}) is larger than run.t_end ({self.run.t_end:g})")
