@@ -129,10 +129,12 @@ def drive(stepper, trackers, deck, out: Path, resume_run: bool = False) -> Path:
         if ev is not None:
             for tr in trackers:
                 tr.handle(run, ev)
-        while not stepper.done():
-            ev = stepper.advance()
-            for tr in trackers:
-                tr.handle(run, ev)
+        handlers = [tr.handle for tr in trackers]  # bound once: the loop runs per step
+        done, advance = stepper.done, stepper.advance
+        while not done():
+            ev = advance()
+            for handle in handlers:
+                handle(run, ev)
         for tr in trackers:
             tr.finalize(run)
     except SimulationError:
