@@ -107,6 +107,9 @@ class Run:
             return read_grid(self.groups["grid"])
         g = getattr(self.config, "grid", None)
         version = self.attrs.get("crescape_version", "?")
+        if getattr(g, "geometry", None) == "cartesian3d":
+            raise RunFileError(f"{self.path}: a 3-D SDE run has no 1-D cell grid; its output is in the "
+                               "detector and window groups (docs/sde3d.md)")
         if g is not None and all(hasattr(g, k) for k in ("r_min", "r_max", "n_cells", "spacing")):
             warnings.warn(f"{self.path}: run file written by crescape {version} has no grid group; "
                           "the grid is rebuilt from its saved [grid] section", stacklevel=2)
