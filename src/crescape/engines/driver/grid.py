@@ -42,6 +42,7 @@ class GridStepper:
         self.times = deck.output.snapshot_times(0.0, self.t_end)
         self.next_snap = 0
         self.extra_groups = extra_groups
+        self._grid = None
         self.t_start, self.n_start, self.wall0 = solver.t, solver.nstep, _time.monotonic()
 
     @property
@@ -101,7 +102,9 @@ class GridStepper:
     def groups(self):
         g = {} if self.extra_groups is None else dict(self.extra_groups(self.s))
         if hasattr(self.s, "run_grid"):
-            g["grid"] = grid_dataset(self.s.run_grid())
+            if self._grid is None:  # static: built once
+                self._grid = grid_dataset(self.s.run_grid())
+            g["grid"] = self._grid
         return g
 
 
