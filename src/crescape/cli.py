@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ._version import __version__
 from .analysis.local_spectrum_config import LocalSpectrumConfig
-from .api import run
+from .api import deck_from, run
 from .config import iter_parameters, load_config
+from .config.estimate import check_resources, estimate, fmt_bytes, limits
 from .engines.registry import engine_names, get_engine
 from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
+from .io.restart import resume_deck
 from .observables.command import add_parser as add_observe
 from .plotting import plot_path, plot_run
 from .plotting.local_spectrum import cli_fit
@@ -21,13 +24,28 @@ from .plotting.movie import make_movie
 from .sweep import cli_sweep
 
 
+def _print_estimate(deck, source: str, max_memory=None, max_work=None):
+    mem, work = limits(max_memory, max_work)
+    print(f"# {source} (engine = {deck.engine!r}); limits: memory {fmt_bytes(mem)}, work {work:.3g}")
+    print("\n".join(estimate(deck).lines()))
+    check_resources(deck, max_memory, max_work, source)  # a deck above the limits: exit 2 with the reason
+
+
 def _cmd_run(args) -> int:
+    lim = {"max_memory": args.max_memory, "max_work": args.max_work}
+    if args.dry_run:
+        if not (args.deck or args.resume):
+            raise SystemExit("crescape run: give a DECK (or --resume DIR)")
+        deck = resume_deck(Path(args.resume), args.set) if args.resume else deck_from(args.deck, args.set)
+        _print_estimate(deck, args.resume or Path(args.deck).name, **lim)
+        print("dry run: nothing written")
+        return 0
     if args.resume:
-        out = run(None, args.resume, resume=True, overrides=args.set, progress=not args.quiet and None)
+        out = run(None, args.resume, resume=True, overrides=args.set, progress=not args.quiet and None, **lim)
     else:
         if not args.deck:
             raise SystemExit("crescape run: give a DECK (or --resume DIR)")
-        out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None)
+        out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None, **lim)
     print(f"run written to {out}")
     if args.plot:
         for f in plot_run(out):
@@ -36,6 +54,10 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_info(args) -> int:
+    if args.engine and args.engine not in engine_names() and args.engine != "local-spectrum" and (
+            args.engine.endswith(".toml") or Path(args.engine).is_file()):
+        _print_estimate(deck_from(args.engine), Path(args.engine).name)
+        return 0
     engines = [args.engine] if args.engine else [*engine_names(), "local-spectrum"]
     for eng in engines:
         if eng == "local-spectrum":  # the config of `crescape fit local-spectrum`, not an engine deck
@@ -74,7 +96,14 @@ def _cmd_fit(args) -> int:
 
 
 def _cmd_sweep(args) -> int:
-    return cli_sweep(args.sweep, out=args.out, scheduler=args.scheduler, workers=args.workers)
+    sweep, out = args.sweep, args.out
+    if args.resume:  # the sweep directory holds its own sweep.toml (base deck, axes, summaries)
+        sweep, out = Path(args.resume) / "sweep.toml", args.resume
+        if not sweep.is_file():
+            raise DeckError(f"{args.resume} is not a crescape sweep directory (no sweep.toml)")
+    elif not sweep:
+        raise SystemExit("crescape sweep: give a SWEEP file (or --resume DIR)")
+    return cli_sweep(sweep, out=out, scheduler=args.scheduler, workers=args.workers)
 
 
 def _cmd_halflife(args) -> int:
@@ -101,10 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--resume", metavar="DIR", help="continue a stopped run from its last checkpoint")
     r.add_argument("--plot", action="store_true", help="draw the standard figures when done")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    r.add_argument("--dry-run", action="store_true", help="validate the deck, print its memory/work estimate, run nothing")
+    r.add_argument("--max-memory", metavar="SIZE", help="refuse runs estimated above this memory, e.g. 64GB "
+                   "(default 4 GiB or $CRESCAPE_MAX_MEMORY)")
+    r.add_argument("--max-work", metavar="N", help="refuse runs estimated above N cell-bin updates / particle steps "
+                   "(default 1e12 or $CRESCAPE_MAX_WORK)")
     r.set_defaults(func=_cmd_run)
 
     i = sub.add_parser("info", help="list every deck parameter with default, unit and meaning")
-    i.add_argument("engine", nargs="?", help="crhydro | sde | cloud | local-spectrum (fit config) (default: all)")
+    i.add_argument("engine", nargs="?", help="crhydro | sde | cloud | local-spectrum (fit config) (default: all), "
+                   "or a DECK.toml: its memory/work estimate")
     i.set_defaults(func=_cmd_info)
 
     pl = sub.add_parser("plot", help="draw figures of a run (or sweep) directory")
@@ -134,8 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     h.set_defaults(func=_cmd_halflife)
 
     s = sub.add_parser("sweep", help="run a parameter sweep on dask.distributed")
-    s.add_argument("sweep")
+    s.add_argument("sweep", nargs="?")
     s.add_argument("--out", "-o")
+    s.add_argument("--resume", metavar="DIR", help="continue a sweep directory (finished runs are kept, not redone)")
     s.add_argument("--scheduler", help="tcp://HOST:PORT of a running dask scheduler (default: local cluster)")
     s.add_argument("--workers", type=int, default=None, help="local cluster workers (default: cores)")
     s.set_defaults(func=_cmd_sweep)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import tomllib
 import typing
 from pathlib import Path
@@ -20,37 +21,44 @@ from pydantic_core import PydanticUndefined
 
 from ..engines.registry import get_engine
 from ..errors import DeckError
+from .messages import MAX_SHOWN, shorten
+from .setup_checks import validate_setup
 
 
 def deck_model(engine: str) -> type[BaseModel]:
     """The pydantic deck model of ``engine`` (from the engine registry)."""
+    if isinstance(engine, str) and len(engine) > MAX_SHOWN:
+        raise DeckError(f"deck error at 'engine': unknown engine {shorten(engine)}")
     return get_engine(engine).deck
 
 
-def _parse_value(text: str) -> Any:
+def _parse_value(text: str, key: str = "") -> Any:
     """A ``--set`` value is read as a TOML value when it is one, else as a string."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except ValueError:  # integer over Python's 4300-digit conversion limit
+        raise DeckError(f"--set '{shorten(key)[1:-1]}': an integer of {len(text)} digits is far too large "
+                        "for any deck value") from None
 
 
 def apply_overrides(data: dict, overrides: list[str] | None) -> dict:
     """Apply ``section.key=value`` overrides to a raw deck dict (in place; returned)."""
     for item in overrides or []:
         if "=" not in item:
-            raise DeckError(f"--set {item!r}: expected section.key=value")
+            raise DeckError(f"--set {shorten(item)}: expected section.key=value")
         key, text = item.split("=", 1)
         parts = [p for p in key.strip().split(".") if p]
         if not parts:
-            raise DeckError(f"--set {item!r}: empty key")
+            raise DeckError(f"--set {shorten(item)}: empty key")
         node = data
         for p in parts[:-1]:
             nxt = node.setdefault(p, {})
             if not isinstance(nxt, dict):
-                raise DeckError(f"--set {item!r}: '{p}' is a value, not a section")
+                raise DeckError(f"--set {shorten(item)}: '{shorten(p)[1:-1]}' is a value, not a section")
             node = nxt
-        node[parts[-1]] = _parse_value(text.strip())
+        node[parts[-1]] = _parse_value(text.strip(), key.strip())
     return data
 
 
@@ -84,11 +92,17 @@ def _model_at(model: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | No
     return cands[0] if cands else None
 
 
+MAX_ERRORS = 10  # errors listed per deck; the rest are counted
+
+
 def format_validation_error(exc: ValidationError, model: type[BaseModel], source: str = "deck") -> str:
     lines = []
-    for err in exc.errors():
+    errors = exc.errors()
+    for err in errors[:MAX_ERRORS]:
         loc = tuple(err["loc"])
         key = ".".join(str(p) for p in loc) or "(top level)"
+        if len(key) > MAX_SHOWN:
+            key = shorten(key)[1:-1]
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             owner = _model_at(model, loc)
@@ -105,14 +119,18 @@ def format_validation_error(exc: ValidationError, model: type[BaseModel], source
                 msg = f"missing '{tag_key}'"
             else:
                 hint = difflib.get_close_matches(str(ctx.get("tag")), tags, n=1)
-                msg = f"unknown {tag_key} {ctx.get('tag')!r}" + (f" — did you mean '{hint[0]}'?" if hint else "")
+                msg = f"unknown {tag_key} {shorten(ctx.get('tag'))}" + (f" — did you mean '{hint[0]}'?" if hint else "")
             if tags:
                 msg += f" (choose from {', '.join(tags)})"
             key = f"{key}.{tag_key}"
         elif "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict):
-            msg += f" (got {err['input']!r})"
+            msg += f" (got {shorten(err['input'])})"
         msg = msg.replace("Value error, ", "")
+        if len(msg) > 500:  # a safety net: no single message line echoes a huge value
+            msg = shorten(msg, 500)[1:-1]
         lines.append(f"{source} error at '{key}': {msg}")
+    if len(errors) > MAX_ERRORS:
+        lines.append(f"{source}: … and {len(errors) - MAX_ERRORS} more errors")
     return "\n".join(lines)
 
 
@@ -120,20 +138,41 @@ def read_toml(path: str | Path, what: str = "deck file", prefix: str = "") -> di
     """Parse a TOML file; every failure is a :class:`DeckError` (``prefix`` names the referring key)."""
     path = Path(path)
     try:
-        return tomllib.loads(path.read_text())
+        text = path.read_text()
+        return tomllib.loads(text)
     except FileNotFoundError:
         raise DeckError(f"{prefix}{what} not found: {path}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DeckError(f"{path.name}: not valid TOML ({exc})") from None
+        raise DeckError(f"{path.name}: not valid TOML ({shorten(str(exc), 200)[1:-1]})") from None
+    except ValueError:  # tomllib: an integer over Python's 4300-digit conversion limit
+        raise DeckError(f"{path.name} error at '{_long_integer_key(text)}': an integer of more than 4300 digits "
+                        "is far too large for any deck value") from None
     except OSError as exc:
         raise DeckError(f"{prefix}cannot read {what} {path}: {exc}") from None
 
 
-def load_config(source: str | Path | dict, overrides: list[str] | None = None):
+def _long_integer_key(text: str) -> str:
+    """``section.key`` of the first value in a TOML text that is an integer of over 4300 digits."""
+    section = ""
+    for line in text.splitlines():
+        head = re.match(r"\s*\[+\s*([^\]]+?)\s*\]", line)
+        if head:
+            section = head.group(1).strip() + "."
+            continue
+        m = re.match(r"\s*([^=]+?)\s*=.*?[+-]?[0-9_]{4300,}", line)
+        if m:
+            return shorten(section + m.group(1).strip().strip('"'))[1:-1]
+    return "(unknown key)"
+
+
+def load_config(source: str | Path | dict, overrides: list[str] | None = None, *, check_setup: bool = True):
     """Read and validate a deck; return the engine's pydantic model instance.
 
     ``source`` is a path to a TOML file or an already-parsed dict. Raises
-    :class:`DeckError` with a readable message on any problem.
+    :class:`DeckError` with a readable message on any problem. With ``check_setup``
+    (default) the engine's set-up checks run too (:mod:`.setup_checks`: sizes, thermal
+    equilibrium, flows, diffusion at the grid ends) — everything that can be known
+    before a run starts; ``open_run`` turns them off to read back what was run.
     """
     if isinstance(source, dict):
         data = _deep_copy(source)
@@ -149,15 +188,17 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None):
         raise DeckError(f"{name} looks like a fit config, not a deck: run it with `crescape fit local-spectrum {name}`")
     engine = data.get("engine", "crhydro")
     if not isinstance(engine, str):
-        raise DeckError(f"{name} error at 'engine': expected a string, got {engine!r}")
+        raise DeckError(f"{name} error at 'engine': expected a string, got {shorten(engine)}")
     model = deck_model(engine)
     try:
         deck = model.model_validate(data)
     except ValidationError as exc:
         raise DeckError(format_validation_error(exc, model, name)) from None
     except (ValueError, TypeError, OverflowError) as exc:  # raised by unit conversion outside pydantic
-        raise DeckError(f"{name}: {exc}") from None
+        raise DeckError(f"{name}: {shorten(str(exc), 300)[1:-1]}") from None
     _check_finite(deck, name)
+    if check_setup:
+        validate_setup(deck, name)
     return deck
 
 

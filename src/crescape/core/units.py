@@ -33,10 +33,15 @@ def to_cgs(value, unit: str | None):
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond 1.8e308: a ValueError so that pydantic names the key
+            raise ValueError(f"an integer of {value.bit_length()} bits is too large for a float (max ≈ 1.8e308)") from None
     if not isinstance(value, str):
         raise ValueError(f"expected a number or a string with a unit, got {type(value).__name__}")
     text = value.strip()
+    if len(text) > 200:
+        raise ValueError(f"a quantity string of {len(text)} characters (at most 200)")
     try:
         return float(text)
     except ValueError:

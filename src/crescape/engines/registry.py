@@ -36,7 +36,9 @@ class Engine:
     ``deck``: its pydantic deck model; ``run(deck, out, resume, progress) -> Path`` writes a run
     directory; ``figures``: module path of a module with ``plot(run, outdir, figure, fmt) -> [Path]``;
     ``analysis``: module path of its run-level post-processing (optional); ``summaries``: module
-    path of a module with ``SUMMARIES = {name: (f(run) -> float, units, description)}`` (optional).
+    path of a module with ``SUMMARIES = {name: (f(run) -> float, units, description)}`` (optional);
+    ``check(deck, source)``: the set-up checks run by ``load_config`` before anything is created
+    (optional); ``estimate(deck)``: its memory/work estimate for ``crescape run`` (optional).
     Module paths are imported lazily by :meth:`load`.
     """
 
@@ -47,6 +49,8 @@ class Engine:
     figures: str | None = None
     analysis: str | None = None
     summaries: str | None = None
+    check: Callable | None = None  # check(deck, source): set-up checks, raise DeckError naming the key
+    estimate: Callable | None = None  # estimate(deck) -> crescape.config.estimate.Estimate (memory, work)
 
     def load(self, what: str) -> ModuleType | None:
         """Import the module named by field ``what`` ("figures", "analysis", "summaries").

@@ -1,7 +1,10 @@
 """Atomic file writes: write to a temporary name in the same directory, fsync, rename.
 
 A reader (or a killed run) therefore only ever sees a complete old file or a
-complete new one.
+complete new one. Files are never written *through* a symlink: temporary files are
+created with ``O_CREAT | O_EXCL`` (mkstemp), the rename replaces a link rather than its
+target, and :func:`create_nofollow` / :func:`check_inside` guard the other places where a
+name becomes a path (write probes, figures).
 """
 from __future__ import annotations
 
@@ -10,6 +13,35 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+from ..errors import OutputDirError
+
+
+def create_nofollow(path: str | Path, data: bytes = b""):
+    """Create ``path`` as a new file and write ``data`` — never through a symlink (O_NOFOLLOW, O_EXCL).
+
+    A symlink planted at ``path`` is removed first (the link, not its target).
+    """
+    path = Path(path)
+    if path.is_symlink():
+        path.unlink()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+
+
+def check_inside(path: str | Path, root: str | Path, what: str = "file") -> Path:
+    """``path`` resolved; OutputDirError if it leaves ``root`` or is a symlink (names from decks or files)."""
+    path, root = Path(path), Path(root).resolve()
+    if path.is_symlink():
+        raise OutputDirError(f"refusing to write {what} {path}: it is a symbolic link")
+    full = path.resolve()
+    if not full.is_relative_to(root):
+        raise OutputDirError(f"refusing to write {what} {path}: it resolves outside {root}")
+    return full
 
 
 @contextlib.contextmanager

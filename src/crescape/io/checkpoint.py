@@ -37,11 +37,15 @@ CHECKPOINT_FORMAT = 2
 _NEUTRAL_RUN_KEYS = ("progress", "max_steps", "checkpoint_every", "checkpoint_wall")
 
 
-def deck_hash(deck) -> str:
-    """SHA-256 of the resolved deck (TOML text), without the bookkeeping-only [run] keys."""
+def deck_hash(deck, restart_safe: tuple[str, ...] = ()) -> str:
+    """SHA-256 of the resolved deck (TOML text), without the bookkeeping-only [run] keys and the
+    ``restart_safe`` keys ("section.key") an engine allows to change on resume (e.g. ``run.t_end``)."""
     d = tomllib.loads(dump_toml(deck))
     for k in _NEUTRAL_RUN_KEYS:
         d.get("run", {}).pop(k, None)
+    for key in restart_safe:
+        section, _, name = key.partition(".")
+        d.get(section, {}).pop(name, None)
     return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -12,6 +12,7 @@ corrupted file from a good one.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import h5py
@@ -21,6 +22,45 @@ import xarray as xr
 from ..errors import RunFileError
 from .atomic import atomic_path, sha256_file, write_text_atomic
 
+MAX_READ_BYTES = 8 * 1024**3  # declared size of all datasets read from one file (override: CRESCAPE_MAX_READ)
+UTF8 = h5py.string_dtype("utf-8")
+
+
+def _as_h5_strings(data: np.ndarray) -> np.ndarray:
+    """Unicode/object arrays as variable-length UTF-8 strings (any character: Λ, —, …)."""
+    return np.asarray([str(v) for v in data.ravel()], dtype=object).reshape(data.shape).astype(UTF8)
+
+
+def _attr(v):
+    """Attribute values: str stays str (h5py stores it as UTF-8); bytes are decoded as UTF-8."""
+    return v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+
+
+def _max_read() -> int:
+    try:
+        return int(float(os.environ.get("CRESCAPE_MAX_READ", MAX_READ_BYTES)))
+    except ValueError:
+        return MAX_READ_BYTES
+
+
+def check_declared_sizes(f: h5py.File, path, limit: int | None = None):
+    """Refuse a file whose datasets declare more bytes than ``limit`` — before reading any.
+
+    A small compressed file can declare huge shapes (an "HDF5 bomb": 564 kB on disk,
+    30 GiB in memory); the declared shape × item size is known without reading data.
+    """
+    limit = _max_read() if limit is None else limit
+    total = 0
+    items = []
+    f.visititems(lambda name, obj: items.append(obj) if isinstance(obj, h5py.Dataset) else None)
+    for d in items:
+        itemsize = d.dtype.itemsize if d.dtype.kind != "O" else 64
+        total += int(np.prod(d.shape, dtype=float)) * itemsize if d.shape else itemsize
+        if total > limit:
+            raise RunFileError(f"{path}: its datasets declare more than {limit / 1024**3:.3g} GiB "
+                               f"(dataset {d.name!r} of shape {d.shape}): refused before reading "
+                               "(set CRESCAPE_MAX_READ to read larger files)")
+
 
 def _write_dataset(group: h5py.Group, ds: xr.Dataset):
     written = set()
@@ -29,8 +69,8 @@ def _write_dataset(group: h5py.Group, ds: xr.Dataset):
             continue
         written.add(name)
         data = np.asarray(var.values)
-        if data.dtype.kind in "UO":
-            data = data.astype("S")
+        if data.dtype.kind in "UOS":
+            data = _as_h5_strings(data if data.dtype.kind != "S" else np.char.decode(data, "utf-8", "replace"))
         h = group.create_dataset(str(name), data=data)
         h.attrs["dims"] = ",".join(str(d) for d in var.dims)
         h.attrs["is_coord"] = name in ds.coords
@@ -64,13 +104,15 @@ def _read_group(g: h5py.Group) -> xr.Dataset:
     for name, h in g.items():
         dims_attr = h.attrs.get("dims", "")
         dims = tuple(d for d in str(dims_attr).split(",") if d) if h.ndim else ()
-        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in h.attrs.items() if k not in ("dims", "is_coord")}
-        arr = h[()]
-        if isinstance(arr, np.ndarray) and arr.dtype.kind == "S":
-            arr = arr.astype(str)
+        attrs = {k: _attr(v) for k, v in h.attrs.items() if k not in ("dims", "is_coord")}
+        if h.dtype.kind in "OS":  # strings: UTF-8 (older files: ASCII bytes)
+            arr = h.asstr("utf-8", "replace")[()]
+            arr = np.asarray(arr, dtype=object).astype(str) if isinstance(arr, np.ndarray) else str(arr)
+        else:
+            arr = h[()]
         var = xr.Variable(dims, arr, attrs=attrs)
         (coords if bool(h.attrs.get("is_coord", False)) else data_vars)[name] = var
-    gattrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in g.attrs.items()}
+    gattrs = {k: _attr(v) for k, v in g.attrs.items()}
     return xr.Dataset(data_vars, coords=coords, attrs=gattrs)
 
 
@@ -89,8 +131,11 @@ def read_run_file(path: str | Path, verify: bool = True) -> tuple[dict[str, xr.D
             )
     try:
         with h5py.File(path, "r") as f:
-            attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items()}
+            check_declared_sizes(f, path)
+            attrs = {k: _attr(v) for k, v in f.attrs.items()}
             groups = {name: _read_group(g) for name, g in f.items() if isinstance(g, h5py.Group)}
+    except RunFileError:
+        raise
     except OSError as exc:
         raise RunFileError(f"{path} cannot be read as HDF5 (truncated or corrupted?): {exc}") from None
     return groups, attrs

@@ -13,9 +13,10 @@ from .._version import __version__
 from ..config import dump_toml, load_config
 from ..core.grid import Grid
 from ..errors import OutputDirError
-from .atomic import write_text_atomic
+from .atomic import create_nofollow, write_text_atomic
 from .gridstore import read_grid
 from .hdf5 import RunFileError, read_run_file
+from .restart import restarts_attr
 
 CONFIG_NAME = "config.toml"
 RUN_NAME = "run.h5"
@@ -39,7 +40,7 @@ def prepare_rundir(out: str | Path, deck, resume: bool = False, min_free: int = 
         raise OutputDirError(f"output directory {out} is not writable")
     probe = out / ".crescape-write-probe"
     try:
-        probe.write_bytes(b"x")
+        create_nofollow(probe, b"x")  # a symlink planted here is replaced, its target never written
         probe.unlink()
     except OSError as exc:
         raise OutputDirError(f"output directory {out} is not writable: {exc.strerror or exc}") from None
@@ -72,8 +73,13 @@ def clean_stale_temporaries(out: Path) -> list[str]:
     return sorted(removed)
 
 
-def file_attrs(deck) -> dict:
-    return {"crescape_version": __version__, "engine": deck.engine, "config": dump_toml(deck)}
+def file_attrs(deck, out: str | Path | None = None) -> dict:
+    """Root attributes of run.h5: version, engine, the deck (and ``restarts`` when resumed with changes)."""
+    attrs = {"crescape_version": __version__, "engine": deck.engine, "config": dump_toml(deck)}
+    restarts = restarts_attr(out)
+    if restarts:
+        attrs["restarts"] = restarts
+    return attrs
 
 
 class Run:
@@ -130,7 +136,7 @@ def open_run(path: str | Path) -> Run:
     text = attrs.get("config")
     if text is None and (rdir / CONFIG_NAME).exists():
         text = (rdir / CONFIG_NAME).read_text()
-    config = load_config(tomllib.loads(text)) if text else None
+    config = load_config(tomllib.loads(text), check_setup=False) if text else None
     return Run(rdir, config, groups, attrs)
 
 

@@ -8,13 +8,13 @@ ensemble split over workers), :mod:`.index` (index.csv / index.h5), :mod:`.summa
 from .cluster import THREAD_ENV, limit_threads, make_client
 from .ensemble import chunk_bounds, run_sde_distributed
 from .execute import DONE_NAME, STATUS_NAME, cli_sweep, finished_status, run_point, run_sweep
-from .index import build_index, read_index, write_index
+from .index import SweepIndexError, build_index, read_index, write_index
 from .spec import AxisRange, EnsembleSpec, Point, SweepSpec, expand_points, fingerprint, load_sweep, sanitize
 from .summaries import compute_summaries, describe, engine_summaries
 
 __all__ = [
     "THREAD_ENV", "limit_threads", "make_client", "chunk_bounds", "run_sde_distributed", "DONE_NAME",
     "STATUS_NAME", "cli_sweep", "finished_status", "run_point", "run_sweep", "build_index", "read_index",
-    "write_index", "AxisRange", "EnsembleSpec", "Point", "SweepSpec", "expand_points", "fingerprint",
+    "write_index", "SweepIndexError", "AxisRange", "EnsembleSpec", "Point", "SweepSpec", "expand_points", "fingerprint",
     "load_sweep", "sanitize", "compute_summaries", "describe", "engine_summaries",
 ]

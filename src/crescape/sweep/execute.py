@@ -18,11 +18,12 @@ from tqdm import tqdm
 
 from ..api import run
 from ..config import load_config, resolved_dict
+from ..config.estimate import check_resources
 from ..errors import DeckError
 from ..io import CHECKPOINT_NAME, RUN_NAME, open_run, prepare_rundir, sha256_file, write_text_atomic
 from .cluster import limit_threads, make_client
 from .ensemble import run_sde_distributed
-from .index import build_index, read_index, write_index
+from .index import SweepIndexError, read_index, try_write_index
 from .spec import expand_points, fingerprint, load_sweep, sanitize
 from .summaries import compute_summaries, engine_summaries, run_summary_units
 
@@ -132,12 +133,15 @@ def run_sweep(path: str | Path, out: str | Path | None = None, scheduler: str | 
         else:
             todo.append((p, rd))
     skipped = len(results)
-    write_index(out, build_index(points, results, engine, summaries, spec.mode))
+    try_write_index(out, points, results, engine, summaries, spec.mode)
     try:
         if todo:
             _execute(todo, results, points, out, engine, summaries, spec.mode, scheduler, workers, progress, client)
     finally:  # also on Ctrl-C: the index shows what finished
-        write_index(out, build_index(points, results, engine, summaries, spec.mode))
+        err = try_write_index(out, points, results, engine, summaries, spec.mode)
+    if err is not None:  # every finished run is on disk with its status: the sweep resumes from them
+        raise SweepIndexError(f"{out}: the sweep index could not be written ({err}); every finished run is kept "
+                              f"under {out}/runs — resume with `crescape sweep --resume {out}`")
     failed = [n for n, r in results.items() if r.get("status") != "done"]
     return {"total": len(points), "done": len(points) - len(failed), "failed": len(failed),
             "skipped": skipped, "failed_runs": failed, "out": str(out)}
@@ -145,7 +149,9 @@ def run_sweep(path: str | Path, out: str | Path | None = None, scheduler: str | 
 
 def _run_ensemble(spec, base, path, out, scheduler, workers, client) -> dict:
     out = Path(out) if out else Path(f"crescape-ensemble-{sanitize(Path(path).stem)}")
-    run_dir = run_sde_distributed(load_config(base), out, client=client, n_chunks=spec.ensemble.n_chunks or None,
+    deck = load_config(base)
+    check_resources(deck, source=Path(path).name)  # before any directory or worker is touched
+    run_dir = run_sde_distributed(deck, out, client=client, n_chunks=spec.ensemble.n_chunks or None,
                                   scheduler=scheduler, workers=workers)
     return {"total": 1, "done": 1, "failed": 0, "skipped": 0, "failed_runs": [], "out": str(run_dir),
             "ensemble": True, "chunks": spec.ensemble.n_chunks or "4 per worker"}
@@ -187,7 +193,7 @@ def _execute(todo, results, points, out, engine, summaries, mode, scheduler, wor
             bar.update(1)
             bar.set_postfix_str(f"failed {sum(r.get('status') != 'done' for r in results.values())}")
             if time.monotonic() - last > 2.0:
-                write_index(out, build_index(points, results, engine, summaries, mode))
+                try_write_index(out, points, results, engine, summaries, mode)
                 last = time.monotonic()
     finally:
         bar.close()

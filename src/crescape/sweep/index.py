@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import xarray as xr
 
 from .. import __version__
 from ..config import deck_model, iter_parameters
+from ..errors import RunFileError
 from ..io import read_run_file, write_run_file, write_text_atomic
 from .summaries import summary_units
 
@@ -67,3 +69,18 @@ def read_index(path: str | Path):
     """The index Dataset of a sweep directory."""
     groups, _ = read_run_file(Path(path) / "index.h5")
     return groups["index"]
+
+
+class SweepIndexError(RunFileError):
+    """The index of a sweep could not be written (the runs themselves are kept)."""
+
+
+def try_write_index(out, points, results, engine, summaries, mode) -> str | None:
+    """Write index.h5/index.csv; a failure is returned as text, never raised (the runs must go on)."""
+    try:
+        write_index(out, build_index(points, results, engine, summaries, mode))
+    except Exception as exc:  # noqa: BLE001 — disk full, encoding, a damaged value: the sweep must survive
+        msg = f"{type(exc).__name__}: {exc}"
+        print(f"crescape: warning: sweep index not written: {msg[:300]}", file=sys.stderr)
+        return msg[:300]
+    return None

@@ -14,6 +14,7 @@ from ...errors import DeckError
 from ...io import prepare_rundir
 from ..driver import run_time_loop
 from ..registry import Engine
+from . import checks
 from .deck import CloudDeck
 from .problems import build
 from .solver import CloudStepper
@@ -47,6 +48,8 @@ ENGINE = Engine(
     figures="crescape.engines.cloud.figures",
     analysis="crescape.engines.cloud.analysis",
     summaries="crescape.engines.cloud.summaries",
+    check=checks.check,
+    estimate=checks.estimate,
 )
 
 __all__ = ["ENGINE", "run", "make_stepper", "CloudStepper"]

@@ -10,6 +10,7 @@ from pathlib import Path
 from ...io import prepare_rundir
 from ..driver import run_time_loop
 from ..registry import Engine
+from . import checks
 from .deck import CRHydroDeck
 from .solver import CRHydroSolver
 
@@ -29,6 +30,8 @@ ENGINE = Engine(
     figures="crescape.engines.crhydro.figures",
     analysis="crescape.engines.crhydro.analysis",
     summaries="crescape.engines.crhydro.summaries",
+    check=checks.check,
+    estimate=checks.estimate,
 )
 
 __all__ = ["ENGINE", "run"]

@@ -29,8 +29,10 @@ def _has_cr(run):
 
 
 def _times(run, wanted):
+    """Snapshot times nearest to the paper's ``wanted`` times; a run shorter than all of them
+    (t_end < 1 Myr) gets its last snapshot, so that every figure has at least one panel."""
     t = run.snapshots["t"].values
-    return [float(t[np.argmin(np.abs(t - w))]) for w in wanted if w <= t[-1] * 1.001]
+    return sorted({float(t[np.argmin(np.abs(t - w))]) for w in wanted if w <= t[-1] * 1.001}) or [float(t[-1])]
 
 
 def _tlabel(t):

@@ -34,6 +34,7 @@ class GridStepper:
     """Driver stepper for a time-stepping solver: one step per ``advance``."""
 
     needs_run_file = True
+    restart_safe = ("run.t_end",)  # may be extended on resume (crescape.io.restart)
 
     def __init__(self, solver, deck, extra_groups=None):
         self.s = solver

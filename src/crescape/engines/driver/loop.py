@@ -40,8 +40,8 @@ class RunContext:
 
     def __init__(self, stepper, trackers, deck, out: Path):
         self.stepper, self.trackers, self.deck, self.out = stepper, trackers, deck, Path(out)
-        self.attrs = file_attrs(deck)
-        self.deck_sha256 = deck_hash(deck)
+        self.attrs = file_attrs(deck, out)
+        self.deck_sha256 = deck_hash(deck, getattr(stepper, "restart_safe", ()))
         self.previous_groups: dict = {}
 
     def groups(self) -> dict:
@@ -106,6 +106,9 @@ def resume(run: RunContext) -> bool:
     arrays, meta = load_checkpoint(ckpt, engine=run.deck.engine, deck_sha256=run.deck_sha256)
     ok = _check_run_file(run)
     run.restore(arrays, meta)
+    if meta.get("complete") and not run.stepper.done():  # run.t_end extended on restart
+        say(f"resuming from {run.stepper.position()} to the extended run.t_end")
+        return False
     if meta.get("complete"):
         if not ok:
             run.write_run_file()

@@ -11,6 +11,7 @@ from pathlib import Path
 from ...io import prepare_rundir
 from ..driver import drive
 from ..registry import Engine
+from . import checks
 from .deck import SDEDeck
 from .solver import ChunkResult, Setup, build_flow, build_setup, check_constraints, merge, simulate_chunk  # noqa: F401
 from .stepper import SDEStepper, chunk_size, sde_trackers  # noqa: F401
@@ -41,4 +42,6 @@ ENGINE = Engine(
     figures="crescape.engines.sde.figures",
     analysis="crescape.engines.sde.analysis",
     summaries="crescape.engines.sde.summaries",
+    check=checks.check,
+    estimate=checks.estimate,
 )

@@ -6,9 +6,10 @@ converted at load time. Momenta are always in units of m_p c.
 """
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ...config.base import (
     Density,
@@ -163,12 +164,24 @@ class SplittingSection(Section):
     n_levels: int = qfield(10, "", "number of thresholds", ge=1, le=60)
 
 
+_NAME_RX = re.compile(r"^[A-Za-z0-9_=-][A-Za-z0-9._=-]*$")
+
+
 class ObserverSpec(Section):
-    name: str = qfield("obs", "", "observer name", min_length=1)
+    name: str = qfield("obs", "", "observer name (letters, digits, '._=-'; it becomes part of figure file names)",
+                       min_length=1, max_length=64)
     kind: Literal["shock", "fixed"] = qfield("shock", "", "window moving with a shock, or fixed in space")
     lo: Length = qfield(0.0, "cm | code", "window lower edge (relative to the shock for kind = shock)")
     hi: Length = qfield(1.0, "cm | code", "window upper edge")
     shock: int = qfield(0, "", "which shock (index into the flow's shock list, e.g. 0 or 1)", ge=0)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, name):
+        if not _NAME_RX.match(name):
+            raise ValueError("only letters, digits and '._=-' (no path separators, no leading '.'): the name "
+                             "becomes part of figure file names")
+        return name
 
     @model_validator(mode="after")
     def _order(self):

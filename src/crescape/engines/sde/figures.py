@@ -2,6 +2,7 @@
 (x, p) histograms. ``plot(run, outdir, figure, fmt)`` returns the written files."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,7 @@ def _spectra(run, outdir, fmt):
             ax.legend(fontsize=7)
         else:
             ax.text(0.5, 0.5, "no particles in this window", transform=ax.transAxes, ha="center")
-        f = Path(outdir) / f"spectra_{name}.{fmt}"
+        f = Path(outdir) / f"spectra_{re.sub(r'[^A-Za-z0-9._=-]', '_', str(name)).lstrip('.')}.{fmt}"
         fig.tight_layout()
         fig.savefig(f)
         plt.close(fig)
