@@ -23,8 +23,9 @@ import numpy as np
 
 from crescape.config import load_config
 from crescape.engines.sde import build_setup, simulate_chunk
+from crescape.engines.sde.batches import fit_slope, summed_spectrum
 from crescape.engines.sde.kernels import normal_pair, stream_key
-from crescape.engines.sde.observers import batch_error, fit_slope
+from crescape.engines.sde.output import to_groups
 
 CRPROPA_STEPS_PER_S = 1.3e6  # one core of this 2-core machine (issue 5)
 
@@ -83,7 +84,7 @@ def throughput(threads, n=10_000, nsteps=2000, repeat=3):
         t0 = time.perf_counter()
         bare_loop(n, nsteps, 0.005, 1.0, 1.0, 4.0, 0.02, 2024)
         tb = time.perf_counter() - t0
-        best_e = max(best_e, res.counters[0] / te)
+        best_e = max(best_e, res.count("steps") / te)
         best_b = max(best_b, n * nsteps / tb)
     return best_e, best_b
 
@@ -93,13 +94,11 @@ def spectrum(n=10_000, t_end=200.0):
     t0 = time.perf_counter()
     res = simulate_chunk(setup, 0, n)
     el = time.perf_counter() - t0
-    pe = setup.p_edges
-    pc = np.sqrt(pe[1:] * pe[:-1])
-    S = res.S1[:, 0, :].sum(0)  # all snapshots, window 0 < x < 2
-    E = np.sqrt(sum(batch_error(res.S1[k, 0], res.Sb2[k, 0], res.n_blocks) ** 2 for k in range(len(setup.times))))
-    dNdE, err = S / pc, E / pc  # dN/dE = dN/dlnp / p
-    fits = {rng: fit_slope(pc, dNdE, err, *rng) for rng in ((1.5, 30.0), (2.0, 100.0))}
-    return fits, res.counters[0], el
+    s = summed_spectrum(to_groups(setup, res, {})["spectra"], "window")  # all snapshots, window 0 < x < 2
+    # dN/dE = dN/dlnp / p; errors: batch means of the summed spectrum, jackknife for the slope
+    fits = {rng: fit_slope(s["p"].values, s["batch"].values, s["batch_particles"].values, *rng, power=-1.0)
+            for rng in ((1.5, 30.0), (2.0, 100.0))}
+    return fits, res.count("steps"), el
 
 
 def main():

@@ -84,7 +84,7 @@ def test_plot_writes_the_standard_figures(tmp_path):
     out = crescape_run(small_deck(), tmp_path / "r")
     files = plot_run(out)
     names = {f.name for f in files}
-    assert {"spectra_shock.png", "xp_hist.png", "propagation.png"} <= names
+    assert {"spectra_shock.png", "summed.png", "xp_hist.png", "propagation.png"} <= names
 
 
 @pytest.mark.parametrize("bad,key,words", [

@@ -64,7 +64,7 @@ def test_results_identical_for_any_thread_count_and_chunking():
         b = simulate_chunk(setup, 0, 256)
     finally:
         numba.set_num_threads(old)
-    assert a.counters[3] > 0  # splitting happened
+    assert a.count("splits") > 0  # splitting happened
     assert np.array_equal(a.S1, b.S1) and np.array_equal(a.I1, b.I1) and np.array_equal(a.XP, b.XP)
     c = merge(simulate_chunk(setup, 0, 96), simulate_chunk(setup, 96, 160))
     assert np.allclose(c.S1, a.S1, rtol=1e-13, atol=0) and np.allclose(c.I1, a.I1, rtol=1e-13, atol=0)
@@ -80,3 +80,32 @@ def test_different_seeds_differ_and_weights_are_conserved_by_splitting():
     # inside the histogram range (the (x, p) histogram covers x in [-10, 10] here)
     tot = a.XP.sum(axis=(1, 2))
     assert np.allclose(tot[1:], 1.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sde_sedov", "sde_colliding_shocks", "sde_isenberg_bohm"])
+def test_every_flow_is_identical_for_any_thread_count_and_chunking(name):
+    """Shipped examples (spherical blast waves with splitting, colliding shocks with Bohm κ):
+    1 and 2 threads give bit-identical sums; chunks give bit-identical per-batch sums of every
+    chunk-aligned batch and totals equal to round-off."""
+    import tomllib
+    from pathlib import Path
+
+    d = tomllib.loads((Path(__file__).parents[1] / "examples" / f"{name}.toml").read_text())
+    d["injection"]["n_particles"] = 48
+    d["run"]["block_size"] = 8
+    setup = build_setup(load_config(d))
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        a = simulate_chunk(setup, 0, 48)
+        numba.set_num_threads(max(2, old) if numba.config.NUMBA_NUM_THREADS >= 2 else 1)
+        b = simulate_chunk(setup, 0, 48)
+    finally:
+        numba.set_num_threads(old)
+    assert a.count("steps") > 0 and a.count("nan_particles") == 0
+    for f in ("S1", "Sb2", "XP", "ESC", "SB", "counters"):
+        assert np.array_equal(getattr(a, f), getattr(b, f)), f
+    c = merge(simulate_chunk(setup, 0, 16), simulate_chunk(setup, 16, 32))
+    assert np.array_equal(c.SB, a.SB)  # 6 blocks < 64 batches: one block per batch, no reordering
+    assert np.array_equal(c.counters, a.counters)
+    assert np.allclose(c.S1, a.S1, rtol=1e-13, atol=0)

@@ -42,6 +42,11 @@ class FlowSpec:
         """(u, ∇·u) at points ``x`` and time ``t``."""
         return evaluate(self, x, t, wfac)
 
+    @property
+    def arrays(self):
+        """(fpar, fel, ttab, utab, dtab): the flow bundle the compiled kernels take."""
+        return self.fpar, self.fel, self.ttab, self.utab, self.dtab
+
     def __post_init__(self):
         # writable C-contiguous float64 copies: one compiled kernel signature for every flow
         self.fpar = np.array(self.fpar, dtype=float, order="C")

@@ -20,7 +20,12 @@ FLOW_NONE, FLOW_LINEAR, FLOW_PIECEWISE, FLOW_BLAST, FLOW_TABLE, FLOW_SHOCK = 0, 
 
 
 @nb.njit(inline="always")
-def _tanh_sech2(s):
+def tanh_sech2(s):
+    """(tanh s, sech² s = 1 - tanh² s) of a tanh-smoothed jump; exactly ±1 and 0 beyond |s| > 20.
+
+    The one definition of the smoothed shock profile: every flow with tanh jumps
+    (planar shock, element flows, blast waves) and the SDE fast path call it.
+    """
     if s > 20.0:
         return 1.0, 0.0
     if s < -20.0:
@@ -49,7 +54,7 @@ def flow_eval(fk, fpar, fel, ttab, utab, dtab, x, t, wfac):
     """
     if fk == 5:  # fast path: one tanh jump, fpar = [u_left, du, X0, V, w]
         w = fpar[4] * wfac
-        th, s2 = _tanh_sech2((x - fpar[2] - fpar[3] * t) / w)
+        th, s2 = tanh_sech2((x - fpar[2] - fpar[3] * t) / w)
         return fpar[0] + 0.5 * fpar[1] * (1.0 + th), 0.5 * fpar[1] * s2 / w
     if fk == 0:
         return 0.0, 0.0
@@ -76,7 +81,7 @@ def _piecewise_eval(fpar, fel, x, t, wfac):
         a = fel[e, 3] + fel[e, 4] * t
         if typ == 0.0:
             w = fel[e, 7] * wfac
-            th, s2 = _tanh_sech2((x - a) / w)
+            th, s2 = tanh_sech2((x - a) / w)
             u += 0.5 * fel[e, 8] * (1.0 + th)
             div += 0.5 * fel[e, 8] * s2 / w
         else:
@@ -89,6 +94,20 @@ def _piecewise_eval(fpar, fel, x, t, wfac):
     return u, div
 
 
+@nb.njit(inline="always")
+def _pow(x, n):
+    """x**n, by repeated multiplication for integral 1 <= n <= 8 (the Sedov profile index n = 5)."""
+    if n == 5.0:
+        x2 = x * x
+        return x2 * x2 * x
+    if n >= 1.0 and n <= 8.0 and n == math.floor(n):
+        y = x
+        for _ in range(int(n) - 1):
+            y *= x
+        return y
+    return x**n
+
+
 @nb.njit(fastmath=FM)
 def _blast_eval(fpar, r, t, wfac):
     te = t - fpar[0]
@@ -97,10 +116,10 @@ def _blast_eval(fpar, r, t, wfac):
     R = fpar[1] * te ** fpar[2]
     V = fpar[2] * R / te
     xr = r / R
-    xn = xr ** fpar[5] if fpar[4] != 0.0 else 0.0
+    xn = _pow(xr, fpar[5]) if fpar[4] != 0.0 else 0.0
     uin = V * xr * (fpar[3] + fpar[4] * xn)
     w = fpar[6] * wfac
-    th, s2 = _tanh_sech2((r - R) / w)
+    th, s2 = tanh_sech2((r - R) / w)
     S = 0.5 * (1.0 - th)
     dS = -0.5 * s2 / w
     uext = fpar[7]

@@ -5,7 +5,8 @@ changing that deck on restart would make ``run.h5`` disagree with the deck it cl
 (``--set cr.D0=…`` gave a run whose config said 1e27 and whose data were 1e28), or
 break the checkpoint (``--set grid.n_cells=…``). So ``--set`` is refused on resume,
 except for the keys in :data:`RESTART_SAFE_KEYS`: ``run.t_end`` extends (never shortens)
-a run. Such a change is recorded: ``config.toml`` is rewritten with the new deck (and a
+a run, and ``run.max_steps`` raises the step budget of a run stopped by it (a budget, not
+physics: the steps taken are the same). Such a change is recorded: ``config.toml`` is rewritten with the new deck (and a
 comment line per restart), ``restarts.json`` lists every change, and ``run.h5`` carries
 it as the root attribute ``restarts`` (JSON).
 """
@@ -21,7 +22,7 @@ from .atomic import write_text_atomic
 
 CONFIG_NAME = "config.toml"  # as in .rundir (which imports this module)
 
-RESTART_SAFE_KEYS = ("run.t_end",)
+RESTART_SAFE_KEYS = ("run.t_end", "run.max_steps")
 RESTARTS_NAME = "restarts.json"
 
 

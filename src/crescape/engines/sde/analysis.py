@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .batches import fit_slope as fit_slope_batches  # noqa: F401  (errors of sums, for figures and users)
+from .batches import summed_spectrum  # noqa: F401
 from .solver import diffusion_params
 
 

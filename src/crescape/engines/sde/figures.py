@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import boundary_spectra, kappa_function
+from .analysis import boundary_spectra, kappa_function, summed_spectrum
 
-FIGURES = ("spectra", "integrated", "xp", "escaped", "propagation")
+FIGURES = ("spectra", "summed", "integrated", "xp", "escaped", "propagation")
 
 
 def _plt():
@@ -48,6 +48,30 @@ def _spectra(run, outdir, fmt):
         plt.close(fig)
         files.append(f)
     return files
+
+
+def _summed(run, outdir, fmt):
+    """Spectrum of each observer summed over all snapshots, batch-means errors of the sum."""
+    sp = run.spectra
+    if "dN_dlnp_batch" not in sp:
+        return []
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    for name in sp["observer"].values:
+        s = summed_spectrum(sp, str(name))
+        p, y, e = s["p"].values, s["dN_dlnp"].values, s["dN_dlnp_err"].values
+        m = y > 0
+        if m.any():
+            ax.errorbar(p[m], (y * p)[m], yerr=(e * p)[m], fmt=".-", ms=3, lw=0.8, label=str(name))
+    ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p Σ_t dN/dlnp",
+           title=f"summed over {sp.sizes['t']} snapshots (errors: batch means of the sum)")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    f = Path(outdir) / f"summed.{fmt}"
+    fig.tight_layout()
+    fig.savefig(f)
+    plt.close(fig)
+    return [f]
 
 
 def _integrated(run, outdir, fmt):
@@ -148,7 +172,7 @@ def _propagation(run, outdir, fmt):
 
 
 def plot(run, outdir: Path, figure: str | None = None, fmt: str = "png") -> list[Path]:
-    makers = {"spectra": _spectra, "integrated": _integrated, "xp": _xp, "escaped": _escaped,
+    makers = {"spectra": _spectra, "summed": _summed, "integrated": _integrated, "xp": _xp, "escaped": _escaped,
               "propagation": _propagation}
     if figure is not None and figure not in makers:
         raise ValueError(f"unknown SDE figure {figure!r}; choose from {', '.join(FIGURES)}")

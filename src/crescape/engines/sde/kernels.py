@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numba as nb
 import numpy as np
 
-from ...flows.compiled import FM, flow_eval
+from ...flows.compiled import FM, flow_eval, tanh_sech2
 
 M1 = np.uint64(0x9E3779B97F4A7C15)
 M2 = np.uint64(0xBF58476D1CE4E5B9)
@@ -49,6 +49,7 @@ S27 = np.uint64(27)
 S31 = np.uint64(31)
 S11 = np.uint64(11)
 INV53 = 1.0 / 9007199254740992.0  # 2^-53
+SALT_E = np.uint64(0xD1B54A32D192ED03)  # stream of the spherical transverse deviates
 
 # diffusion kinds
 DIFF_CONST, DIFF_POWER, DIFF_BOHM, DIFF_TABLE = 0, 1, 2, 3
@@ -58,6 +59,10 @@ IP_GEOM, IP_FLOW, IP_DIFF, IP_SCHEME, IP_ADAPT, IP_NSPLIT, IP_WSCALE, IP_NSTACK 
 RP_DT, RP_ADVFRAC, RP_DSTEPMAX, RP_XMIN, RP_XMAX, RP_LNPMIN, RP_DLNP, RP_XHMIN, RP_DXH, RP_UCHAR, RP_WCHAR, RP_LNPW = range(12)
 N_RP = 12
 N_IP = 8
+# run counters (CNT columns): one definition, read by name through ``COUNTERS``
+COUNTERS = ("steps", "advective_violations", "diffusive_violations", "splits", "stack_overflows", "escaped",
+            "nan_particles")
+C_STEPS, C_ADV, C_DIFF, C_SPLITS, C_OVERFLOW, C_ESCAPED, C_NAN = range(len(COUNTERS))
 
 
 @nb.njit(inline="always")
@@ -105,15 +110,28 @@ def kappa_eval(dk, dpar, ktab, x, lnp):
         return dpar[0], 0.0
     if dk == 3:
         return _kappa_table(dpar, ktab, x, lnp)
+    return kappa_x(dpar, kappa_p(dk, dpar, lnp), x)
+
+
+@nb.njit(inline="always")
+def kappa_p(dk, dpar, lnp):
+    """Momentum part κ0 g(p) of :func:`kappa_eval` (dk = 0, 1, 2)."""
+    if dk == 0:
+        return dpar[0]
     if dk == 1:
-        k = dpar[0] * math.exp(dpar[1] * (lnp - dpar[2]))
-    else:
-        p2 = math.exp(2.0 * lnp)
-        k = dpar[0] * p2 / math.sqrt(1.0 + p2)
+        return dpar[0] * math.exp(dpar[1] * (lnp - dpar[2]))
+    p2 = math.exp(2.0 * lnp)
+    return dpar[0] * p2 / math.sqrt(1.0 + p2)
+
+
+@nb.njit(inline="always")
+def kappa_x(dpar, k, x):
+    """(κ, ∂κ/∂x) = k s(x) with s = (|x|/x0)^β (β = dpar[3]; β = 1 without a pow)."""
     if dpar[3] == 0.0:
         return k, 0.0
     ax = max(abs(x), 1e-12 * dpar[4])
-    k *= (ax / dpar[4]) ** dpar[3]
+    sx = ax / dpar[4]
+    k *= sx if dpar[3] == 1.0 else sx ** dpar[3]
     return k, dpar[3] * k / ax * (1.0 if x >= 0 else -1.0)
 
 
@@ -132,8 +150,10 @@ def _kappa_table(dpar, ktab, x, lnp):
 
 
 @nb.njit(inline="always")
-def _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t):
+def _local(ip, rp, flow, diff, x, lnp, t):
     """Flow, κ and drift at the start of a step, plus the width factor."""
+    fpar, fel, ttab, utab, dtab = flow
+    dpar, ktab = diff
     wfac = math.exp(0.5 * (lnp - rp[RP_LNPW])) if ip[IP_WSCALE] == 1 else 1.0
     u, div = flow_eval(ip[IP_FLOW], fpar, fel, ttab, utab, dtab, x, t, wfac)
     k, dkdx = kappa_eval(ip[IP_DIFF], dpar, ktab, x, lnp)
@@ -141,12 +161,30 @@ def _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t):
 
 
 @nb.njit(inline="always")
-def _move(geom, x, a, s, dt, z1, z2, z3):
-    """Position update: planar x + a dt + s z1; spherical |(r + a dt) e_r + s ξ_3|."""
+def _move(geom, x, a, s, dt, z1, e2):
+    """Position update: planar x + a dt + s z1; spherical |(r + a dt) e_r + s ξ_3|.
+
+    For the spherical step only ξ_1 (along e_r) and ξ_2² + ξ_3² enter; the latter is
+    χ²-distributed with 2 degrees of freedom, i.e. exponential: e2 = -2 ln U.
+    """
     if geom == 0:
         return x + a * dt + s * z1
     rx = x + a * dt + s * z1
-    return math.sqrt(rx * rx + s * s * (z2 * z2 + z3 * z3))
+    return math.sqrt(rx * rx + s * s * e2)
+
+
+@nb.njit(inline="always")
+def _noise(geom, key, n, zc):
+    """Normal z1 of step n (pairs cached: one Box–Muller per two steps) and, in spherical
+    geometry, the transverse χ²₂ deviate e2 = -2 ln U from an independent counter stream."""
+    if (n & 1) == 0:
+        z1, zc = normal_pair(key, n >> 1)
+    else:
+        z1 = zc
+    e2 = 0.0
+    if geom != 0:
+        e2 = -2.0 * math.log(uniform01(key ^ SALT_E, n))
+    return z1, e2, zc
 
 
 @nb.njit(inline="always")
@@ -178,9 +216,9 @@ def _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, la
     """Split at every threshold below ln p: halve w, push a clone with its own stream."""
     while lvl < split_lnp.shape[0] and lnp >= split_lnp[lvl]:
         lvl += 1
-        CNT[lane, 3] += 1
+        CNT[lane, C_SPLITS] += 1
         if sp >= st_f.shape[0]:
-            CNT[lane, 4] += 1  # no room: keep the full weight (unbiased, just no clone)
+            CNT[lane, C_OVERFLOW] += 1  # no room: keep the full weight (unbiased, just no clone)
             continue
         w *= 0.5
         st_f[sp, 0], st_f[sp, 1], st_f[sp, 2], st_f[sp, 3] = x, lnp, w, t
@@ -196,33 +234,7 @@ def _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp):
     ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
     if 0 <= ib < ESC.shape[3]:
         ESC[blk, 0 if x < xmin else 1, min(kk, K - 1), ib] += w
-    CNT[lane, 5] += 1
-
-
-@nb.njit(inline="always")
-def _shock_local(fpar, dk, dpar, ktab, x, lnp, t, wfac):
-    """Flow and κ of the single-tanh-shock fast path (same formulas as flow_eval kind 5)."""
-    w = fpar[4] * wfac
-    a = (x - fpar[2] - fpar[3] * t) / w
-    if a > 20.0:
-        th = 1.0
-    elif a < -20.0:
-        th = -1.0
-    else:
-        e = math.exp(2.0 * a)
-        th = (e - 1.0) / (e + 1.0)
-    k, dkdx = kappa_eval(dk, dpar, ktab, x, lnp)
-    return fpar[0] + 0.5 * fpar[1] * (1.0 + th), 0.5 * fpar[1] * (1.0 - th * th) / w, k, dkdx
-
-
-@nb.njit(inline="always")
-def _em(x, lnp, n, zc, key, u, div, k, dkdx, dt):
-    """One planar Euler–Maruyama step (normals cached in pairs)."""
-    if (n & 1) == 0:
-        z1, zc = normal_pair(key, n >> 1)
-    else:
-        z1 = zc
-    return x + (u + dkdx) * dt + math.sqrt(2.0 * k * dt) * z1, lnp - div * dt / 3.0, n + 1, zc
+    CNT[lane, C_ESCAPED] += 1
 
 
 @nb.njit(inline="always")
@@ -235,20 +247,13 @@ def _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xm
     sd = math.sqrt(2.0 * dpar[0] * dt)
     w = fpar[4]
     while j < m:
-        a = (x - fpar[2] - fpar[3] * (t0 + j * dt)) / w
-        if a > 20.0:
-            th = 1.0
-        elif a < -20.0:
-            th = -1.0
-        else:
-            e = math.exp(2.0 * a)
-            th = (e - 1.0) / (e + 1.0)
+        th, s2 = tanh_sech2((x - fpar[2] - fpar[3] * (t0 + j * dt)) / w)
         if (n & 1) == 0:
             z1, zc = normal_pair(key, n >> 1)
         else:
             z1 = zc
         x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
-        lnp -= 0.5 * fpar[1] * (1.0 - th * th) / w * dt / 3.0
+        lnp -= 0.5 * fpar[1] * s2 / w * dt / 3.0
         n += 1
         j += 1
         if x < xmin or x > xmax or lnp >= nxt:
@@ -260,47 +265,67 @@ def _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xm
 
 
 @nb.njit(inline="always")
-def _fixed_steps(m, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t0, dt, key, n, zc,
-                 xmin, xmax, nxt, check, c_adv, w2, w, blk, int_lo, int_hi, I):
+def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2,
+                 w, blk, int_lo, int_hi, I):
     """Up to ``m`` planar Euler–Maruyama steps of fixed Δt without snapshot/observer work.
 
     Stops early after a step that leaves [xmin, xmax] or crosses the next split threshold.
     Returns (x, lnp, n, steps done, cached normal, advective and diffusive violation counts).
-    The flow dispatch is hoisted out of the loop: a single tanh shock with constant-width
-    has its own loop with the formulas inlined (the CRPropa DSA benchmark case).
+    The momentum-dependent factors (κ(p), the width factor) are recomputed only when ln p
+    changed (∇·u ≠ 0); a single tanh shock with constant width and κ has its own loop with
+    the loop invariants hoisted (the CRPropa DSA benchmark case).
     """
+    fpar, fel, ttab, utab, dtab = flow
+    dpar, ktab = diff
     nadv = 0
     ndiff = 0
     j = 0
     integ = I.shape[1] > 0
     if ip[IP_FLOW] == 5 and ip[IP_WSCALE] == 0 and ip[IP_DIFF] == DIFF_CONST and not integ:
         return _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2)
-    if ip[IP_FLOW] == 5:
-        dk = ip[IP_DIFF]
-        wscale = ip[IP_WSCALE] == 1
-        while j < m:
-            wfac = math.exp(0.5 * (lnp - rp[RP_LNPW])) if wscale else 1.0
-            u, div, k, dkdx = _shock_local(fpar, dk, dpar, ktab, x, lnp, t0 + j * dt, wfac)
-            if check:
-                nadv += c_adv * dt > wfac
-                ndiff += 2.0 * k * dt < w2 * wfac * wfac
-            if integ:
-                _integrate(x, lnp, w * dt, blk, int_lo, int_hi, I, rp)
-            x, lnp, n, zc = _em(x, lnp, n, zc, key, u, div, k, dkdx, dt)
-            j += 1
-            if x < xmin or x > xmax or lnp >= nxt:
-                break
-        return x, lnp, n, j, zc, nadv, ndiff
+    geom, fk, dk = ip[IP_GEOM], ip[IP_FLOW], ip[IP_DIFF]
+    wscale = ip[IP_WSCALE] == 1
+    k_sp = dk != DIFF_CONST and dk != DIFF_TABLE and dpar[3] != 0.0
+    lnp_k = np.nan
+    kp = 0.0
+    k = 0.0
+    dkdx = 0.0
+    sk = 0.0
+    wfac = 1.0
+    ib = -1
+    n_int, n_pb = I.shape[1], I.shape[2]
+    wdt = w * dt
     while j < m:
-        u, div, k, dkdx, wfac = _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t0 + j * dt)
+        if lnp != lnp_k:  # p-dependent factors only change where ∇·u ≠ 0
+            if wscale:
+                wfac = math.exp(0.5 * (lnp - rp[RP_LNPW]))
+            if dk != DIFF_TABLE:
+                kp = kappa_p(dk, dpar, lnp)
+                k, dkdx = kp, 0.0
+                sk = math.sqrt(2.0 * k * dt)
+            if integ:
+                ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
+            lnp_k = lnp
+        u, div = flow_eval(fk, fpar, fel, ttab, utab, dtab, x, t0 + j * dt, wfac)
+        if dk == DIFF_TABLE:
+            k, dkdx = _kappa_table(dpar, ktab, x, lnp)
+            sk = math.sqrt(2.0 * k * dt)
+        elif k_sp:
+            k, dkdx = kappa_x(dpar, kp, x)
+            sk = math.sqrt(2.0 * k * dt)
         if check:
             if c_adv * dt > wfac:
                 nadv += 1
             if 2.0 * k * dt < w2 * wfac * wfac:
                 ndiff += 1
-        if integ:
-            _integrate(x, lnp, w * dt, blk, int_lo, int_hi, I, rp)
-        x, lnp, n, zc = _em(x, lnp, n, zc, key, u, div, k, dkdx, dt)
+        if integ and 0 <= ib < n_pb:  # Σ w dt of the integrating observers (as _integrate)
+            for o in range(n_int):
+                if int_lo[o] <= x < int_hi[o]:
+                    I[blk, o, ib] += wdt
+        z1, e2, zc = _noise(geom, key, n, zc)
+        x = _move(geom, x, u + dkdx, sk, dt, z1, e2)
+        lnp = lnp - div * dt / 3.0
+        n += 1
         j += 1
         if x < xmin or x > xmax or lnp >= nxt:
             break
@@ -308,12 +333,12 @@ def _fixed_steps(m, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t0,
 
 
 @nb.njit(inline="always")
-def _general_step(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t, tn, key, n, zc, w, blk,
-                  int_lo, int_hi, I, dt_adv, dstep2, check, c_adv, w2):
+def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, zc, w, blk, int_lo, int_hi, I, dt_adv, dstep2,
+                  check, c_adv, w2):
     """One step of any flow/geometry/scheme, shortened to land on the snapshot time ``tn``."""
     geom, adapt, scheme = ip[IP_GEOM], ip[IP_ADAPT], ip[IP_SCHEME]
     dt0 = rp[RP_DT]
-    u, div, k, dkdx, wfac = _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t)
+    u, div, k, dkdx, wfac = _local(ip, rp, flow, diff, x, lnp, t)
     dt = dt0
     if adapt == 1:
         dt = min(dt, dt_adv * wfac, dstep2 / (2.0 * k))
@@ -325,30 +350,23 @@ def _general_step(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t, tn
         nd = 1 if 2.0 * k * dt < w2 * wfac * wfac else 0
     if I.shape[1] > 0:
         _integrate(x, lnp, w * dt, blk, int_lo, int_hi, I, rp)
-    if geom == 0:
-        if (n & 1) == 0:
-            z1, zc = normal_pair(key, n >> 1)
-        else:
-            z1 = zc
-        z2 = 0.0
-        z3 = 0.0
-    else:
-        z1, z2 = normal_pair(key, 2 * n)
-        z3, zc = normal_pair(key, 2 * n + 1)
+    z1, e2, zc = _noise(geom, key, n, zc)
     s = math.sqrt(2.0 * k * dt)
     a = u + dkdx
-    xn = _move(geom, x, a, s, dt, z1, z2, z3)
+    xn = _move(geom, x, a, s, dt, z1, e2)
     if scheme == 1:
-        u2, div2, k2, dkdx2, wf2 = _local(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, xn, lnp, t + dt)
-        xn = _move(geom, x, 0.5 * (a + u2 + dkdx2), s, dt, z1, z2, z3)
+        u2, div2, k2, dkdx2, wf2 = _local(ip, rp, flow, diff, xn, lnp, t + dt)
+        xn = _move(geom, x, 0.5 * (a + u2 + dkdx2), s, dt, z1, e2)
         div = 0.5 * (div + div2)
     return xn, lnp - div * dt / 3.0, t + dt, n + 1, zc, na, nd
 
 
 @nb.njit(fastmath=FM)
-def _advance(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, T, obs_lo, obs_hi, int_lo, int_hi,
-             split_lnp, st_f, st_k, st_i, sp, blk, lane, prow, S, S2, XP, I, ESC, PX, PP, PW, CNT):
+def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out):
     """Advance the particle on top of the stack to the last snapshot time (pushes clones)."""
+    T, obs_lo, obs_hi, int_lo, int_hi, split_lnp = obs
+    st_f, st_k, st_i = stack
+    S, S2, XP, I, ESC, PX, PP, PW, CNT = out
     sp -= 1
     x, lnp, w, t = st_f[sp, 0], st_f[sp, 1], st_f[sp, 2], st_f[sp, 3]
     key = st_k[sp]
@@ -359,7 +377,7 @@ def _advance(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, T, obs_lo, obs_hi,
     w2 = rp[RP_WCHAR] ** 2
     dt_adv = rp[RP_ADVFRAC] * rp[RP_WCHAR] / rp[RP_UCHAR] if rp[RP_UCHAR] > 0.0 else np.inf
     dstep2 = rp[RP_DSTEPMAX] ** 2 if rp[RP_DSTEPMAX] > 0.0 else np.inf
-    fast = ip[IP_GEOM] == 0 and ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0
+    fast = ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0
     nxt = split_lnp[lvl] if lvl < split_lnp.shape[0] else np.inf
     K = T.shape[0]
     zc = 0.0
@@ -379,15 +397,14 @@ def _advance(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, T, obs_lo, obs_hi,
             m = int((tn - t) / dt0 * (1.0 + 1e-12))
             if m >= 1:
                 t_start = t
-                x, lnp, n, j, zc, na, nd = _fixed_steps(m, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp,
-                                                        t_start, dt0, key, n, zc, xmin, xmax, nxt, check, c_adv, w2,
-                                                        w, blk, int_lo, int_hi, I)
+                x, lnp, n, j, zc, na, nd = _fixed_steps(m, ip, rp, flow, diff, x, lnp, t_start, dt0, key, n, zc,
+                                                        xmin, xmax, nxt, check, c_adv, w2, w, blk, int_lo, int_hi, I)
                 t = t_start + j * dt0
                 nsteps += j
                 nadv += na
                 ndiff += nd
                 if not (x == x and lnp == lnp):  # NaN: count it, never record it silently
-                    CNT[lane, 6] += 1
+                    CNT[lane, C_NAN] += 1
                     break
                 if x < xmin or x > xmax:
                     _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp)
@@ -395,29 +412,31 @@ def _advance(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, T, obs_lo, obs_hi,
                 if lnp >= nxt:
                     w, lvl, sp, nxt = _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, lane, CNT)
                 continue
-        x, lnp, t, n, zc, na, nd = _general_step(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x, lnp, t, tn,
-                                                 key, n, zc, w, blk, int_lo, int_hi, I, dt_adv, dstep2, check, c_adv, w2)
+        x, lnp, t, n, zc, na, nd = _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, zc, w, blk, int_lo,
+                                                 int_hi, I, dt_adv, dstep2, check, c_adv, w2)
         nsteps += 1
         nadv += na
         ndiff += nd
         if not (x == x and lnp == lnp):
-            CNT[lane, 6] += 1
+            CNT[lane, C_NAN] += 1
             break
         if x < xmin or x > xmax:
             _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp)
             break
         if lnp >= nxt:
             w, lvl, sp, nxt = _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, lane, CNT)
-    CNT[lane, 0] += nsteps
-    CNT[lane, 1] += nadv
-    CNT[lane, 2] += ndiff
+    CNT[lane, C_STEPS] += nsteps
+    CNT[lane, C_ADV] += nadv
+    CNT[lane, C_DIFF] += ndiff
     return sp
 
 
 @nb.njit(cache=True, fastmath=FM, nogil=True)
-def _run_lane(lane, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, pid0, seed,
-              block_size, T, obs_lo, obs_hi, int_lo, int_hi, split_lnp, S, S2, XP, I, ESC, PX, PP, PW, CNT):
+def _run_lane(lane, ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out):
     """All blocks of one lane (lane, lane + n_lanes, …), particle by particle, clones depth first."""
+    x0, lnp0, w0, tb0 = inj
+    T, split_lnp = obs[0], obs[5]
+    S, XP, PX = out[0], out[2], out[5]
     n = x0.shape[0]
     nblk = S.shape[0]
     n_lanes = XP.shape[0]
@@ -427,6 +446,7 @@ def _run_lane(lane, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w
     st_f = np.empty((nstack, 4))
     st_k = np.empty(nstack, dtype=np.uint64)
     st_i = np.empty((nstack, 3), dtype=np.int64)
+    stack = (st_f, st_k, st_i)
     for blk in range(lane, nblk, n_lanes):
         i_lo = max((b0 + blk) * block_size - pid0, 0)
         i_hi = min((b0 + blk + 1) * block_size - pid0, n)
@@ -444,32 +464,26 @@ def _run_lane(lane, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w
                 prow = i
             sp = 1
             while sp > 0:
-                sp = _advance(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, T, obs_lo, obs_hi, int_lo,
-                              int_hi, split_lnp, st_f, st_k, st_i, sp, blk, lane, prow,
-                              S, S2, XP, I, ESC, PX, PP, PW, CNT)
+                sp = _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out)
                 prow = -1
 
 
-def run_ensemble(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, pid0, seed,
-                 block_size, T, obs_lo, obs_hi, int_lo, int_hi, split_lnp,
-                 S, S2, XP, I, ESC, PX, PP, PW, CNT, n_threads=None):
-    """Advance particles ``pid0 .. pid0+n-1`` through all snapshot times ``T``.
+def run_ensemble(ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out, n_threads=None):
+    """Advance particles ``pid0 .. pid0+n-1`` through all snapshot times.
 
-    Outputs (all accumulated, caller zeroes them): S, S2 (block, t, observer, p):
-    Σw and Σw² per snapshot spectrum; XP (lane, t, x, p): Σw; I (block, observer,
-    p): Σ w dt of time-integrating observers; ESC (block, side, t-interval, p):
-    Σw of escaped particles; PX/PP/PW (t, particle): root-particle snapshots
-    (shape (0, 0) when disabled); CNT (lane, 7): steps, advective/diffusive
-    step-constraint violations, splits, stack overflows, escapes, NaN particles.
-
-    Lanes run on ``n_threads`` (default ``numba.get_num_threads()``) Python threads
-    calling the compiled, GIL-free lane loop; lanes write disjoint slices, so the
-    result does not depend on the number of threads.
+    Bundles (tuples of arrays, passed by numba as structs at no cost): ``flow = (fpar, fel,
+    ttab, utab, dtab)`` (``FlowSpec.arrays``), ``diff = (dpar, ktab)``, ``inj = (x0, lnp0, w0,
+    tb0)``, ``obs = (T, obs_lo, obs_hi, int_lo, int_hi, split_lnp)``; ``ip``/``rp``: switches
+    and scalars (slots ``IP_*``, ``RP_*``). ``out = (S, S2, XP, I, ESC, PX, PP, PW, CNT)``,
+    accumulated: S, S2 (block, t, observer, p) Σw, Σw²; XP (lane, t, x, p) Σw; I (block,
+    integrator, p) Σ w dt; ESC (block, side, t-interval, p) Σw escaped; PX/PP/PW (t, particle)
+    root snapshots ((0, 0) when off); CNT (lane, counter): :data:`COUNTERS`. Lanes run on
+    ``n_threads`` GIL-free Python threads and write disjoint slices (thread-count independent).
     """
-    n_lanes = XP.shape[0]
+    n_lanes = out[2].shape[0]
     nth = max(1, min(n_threads or nb.get_num_threads(), n_lanes))
-    args = (ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, int(pid0), int(seed),
-            int(block_size), T, obs_lo, obs_hi, int_lo, int_hi, split_lnp, S, S2, XP, I, ESC, PX, PP, PW, CNT)
+    args = (ip, rp, tuple(flow), tuple(diff), tuple(inj), int(pid0), int(seed), int(block_size), tuple(obs),
+            tuple(out))
     if nth == 1:
         _run_lanes(0, 1, *args)
         return
@@ -479,9 +493,7 @@ def run_ensemble(ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, 
 
 
 @nb.njit(cache=True, nogil=True)
-def _run_lanes(first, step, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, pid0, seed,
-               block_size, T, obs_lo, obs_hi, int_lo, int_hi, split_lnp, S, S2, XP, I, ESC, PX, PP, PW, CNT):
+def _run_lanes(first, step, ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out):
     """Lanes first, first + step, … (one worker thread)."""
-    for lane in range(first, XP.shape[0], step):
-        _run_lane(lane, ip, rp, fpar, fel, ttab, utab, dtab, dpar, ktab, x0, lnp0, w0, tb0, pid0, seed,
-                  block_size, T, obs_lo, obs_hi, int_lo, int_hi, split_lnp, S, S2, XP, I, ESC, PX, PP, PW, CNT)
+    for lane in range(first, out[2].shape[0], step):
+        _run_lane(lane, ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out)

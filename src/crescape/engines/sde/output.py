@@ -42,6 +42,9 @@ def to_groups(setup, res, diag: dict) -> dict:
             "window_lo": (("t", "observer"), setup.obs_lo, {"units": lu}),
             "window_hi": (("t", "observer"), setup.obs_hi, {"units": lu}),
             "p_edges": (("p_edge",), pe, {"units": "m_p c"}),
+            "dN_dlnp_batch": (("observer", "batch", "t", "p"), np.moveaxis(res.SB, 2, 0) / dlnp,
+                              {"units": per, "long_name": "dN_dlnp of each batch of particle blocks (errors of sums)"}),
+            "batch_particles": (("batch",), res.NB, {"units": "", "long_name": "root particles per batch"}),
         },
         coords={"observer": ("observer", names), "t": t, "p": p},
         attrs={**{k: float(v) for k, v in diag.items()}, "n_blocks": res.n_blocks, "n_particles": res.n_particles},
@@ -63,6 +66,9 @@ def to_groups(setup, res, diag: dict) -> dict:
         groups["integrated"] = xr.Dataset(
             {"N_dt_dlnp": (("integrator", "p"), I, {"units": f"{per} × {tu}", "long_name": "∫ dN/dlnp dt in the window"}),
              "N_dt_dlnp_err": (("integrator", "p"), Ie, {"units": f"{per} × {tu}"}),
+             "N_dt_dlnp_batch": (("integrator", "batch", "p"), np.moveaxis(res.IB, 1, 0) / dlnp,
+                                 {"units": f"{per} × {tu}"}),
+             "batch_particles": (("batch",), res.NB, {"units": ""}),
              "f": (("integrator", "p"), I / ivol / pc**3, {"units": "arbitrary (∝ f of continuous injection)"}),
              "f_err": (("integrator", "p"), Ie / ivol / pc**3, {"units": "arbitrary"})},
             coords={"integrator": ("integrator", [i.name for i in setup.integrators]), "p": p})

@@ -18,13 +18,13 @@ from ...core import constants as C
 from ...errors import SimulationError
 from ...flows import FlowSpec
 from . import kernels as K
+from .batches import batch_particles, fold_blocks
 from .injection import initial_states
 from .observers import default_observers, windows
 from .problems import build_flow
 from .splitting import split_lnp
 
-COUNTERS = ("steps", "advective_violations", "diffusive_violations", "splits", "stack_overflows", "escaped",
-            "nan_particles")
+COUNTERS = K.COUNTERS
 
 
 def diffusion_params(deck):
@@ -106,6 +106,13 @@ class ChunkResult:
     n_blocks: int
     n_particles: int
     particles: dict = field(default_factory=dict)  # x, lnp, w (t, particle), p0 (particle)
+    SB: np.ndarray | None = None  # (batch, t, observer, p) Σw per batch of blocks (see batches.py)
+    IB: np.ndarray | None = None  # (batch, integrator, p) Σ w dt per batch
+    NB: np.ndarray | None = None  # (batch,) root particles per batch
+
+    def count(self, name: str) -> float:
+        """Run counter ``name`` (one of :data:`COUNTERS`), summed over lanes and chunks."""
+        return float(self.counters[COUNTERS.index(name)])
 
 
 def simulate_chunk(deck_or_setup, particle_id_start: int, n: int, seed: int | None = None) -> ChunkResult:
@@ -131,13 +138,14 @@ def simulate_chunk(deck_or_setup, particle_id_start: int, n: int, seed: int | No
     PP = np.full((K_t, n), np.nan) if keep else np.zeros((0, 0))
     PW = np.zeros((K_t, n)) if keep else np.zeros((0, 0))
     CNT = np.zeros((lanes, len(COUNTERS)))
-    f = st.flow
-    K.run_ensemble(st.ip, st.rp, f.fpar, f.fel, f.ttab, f.utab, f.dtab, st.dpar, st.ktab, x0, lnp0, w0, tb0,
-                   int(particle_id_start), int(seed), int(bs), st.times, st.obs_lo, st.obs_hi, st.int_lo,
-                   st.int_hi, st.split, S, S2, XP, I, ESC, PX, PP, PW, CNT)
+    K.run_ensemble(st.ip, st.rp, st.flow.arrays, (st.dpar, st.ktab), (x0, lnp0, w0, tb0), particle_id_start, seed,
+                   bs, (st.times, st.obs_lo, st.obs_hi, st.int_lo, st.int_hi, st.split),
+                   (S, S2, XP, I, ESC, PX, PP, PW, CNT))
     parts = {"x": PX, "lnp": PP, "w": PW, "p0": np.exp(lnp0)} if keep else {}
+    b0 = particle_id_start // bs
     return ChunkResult(S.sum(0), (S**2).sum(0), S2.sum(0), I.sum(0), (I**2).sum(0), XP.sum(0), ESC.sum(0),
-                       CNT.sum(0), nblk, n, parts)
+                       CNT.sum(0), nblk, n, parts, fold_blocks(S, b0), fold_blocks(I, b0),
+                       batch_particles(particle_id_start, n, bs))
 
 
 def merge(a: ChunkResult | None, b: ChunkResult) -> ChunkResult:
@@ -148,7 +156,7 @@ def merge(a: ChunkResult | None, b: ChunkResult) -> ChunkResult:
         parts = {k: np.concatenate([a.particles[k], b.particles[k]], axis=-1) for k in a.particles}
     return ChunkResult(a.S1 + b.S1, a.Sb2 + b.Sb2, a.W2 + b.W2, a.I1 + b.I1, a.Ib2 + b.Ib2, a.XP + b.XP,
                        a.ESC + b.ESC, a.counters + b.counters, a.n_blocks + b.n_blocks,
-                       a.n_particles + b.n_particles, parts)
+                       a.n_particles + b.n_particles, parts, a.SB + b.SB, a.IB + b.IB, a.NB + b.NB)
 
 
 def check_constraints(res: ChunkResult, setup: Setup, warn=True) -> dict:

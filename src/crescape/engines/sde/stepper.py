@@ -17,7 +17,7 @@ from ..driver import CheckpointTracker, Event, ProgressTracker, RunFileTracker, 
 from .output import to_groups
 from .solver import ChunkResult, check_constraints, merge, simulate_chunk
 
-FIELDS = ("S1", "Sb2", "W2", "I1", "Ib2", "XP", "ESC", "counters")
+FIELDS = ("S1", "Sb2", "W2", "I1", "Ib2", "XP", "ESC", "counters", "SB", "IB", "NB")
 AUTO_CHUNKS = 16  # chunk_particles = 0: about this many chunks (progress, checkpoints)
 
 
@@ -69,13 +69,14 @@ class SDEStepper:
 
     def state(self):
         res = self.res
-        arrays = {k: getattr(res, k) for k in FIELDS}
+        arrays = {k: getattr(res, k) for k in FIELDS if getattr(res, k) is not None}
         arrays.update({f"particles/{k}": v for k, v in res.particles.items()})
         return arrays, {"next_pid": self.pid, "n_blocks": res.n_blocks, "n_particles": res.n_particles}
 
     def restore(self, arrays, meta):
         parts = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("particles/")}
-        self.res = ChunkResult(*(arrays[k] for k in FIELDS), meta["n_blocks"], meta["n_particles"], parts)
+        self.res = ChunkResult(**{k: arrays.get(k) for k in FIELDS}, n_blocks=meta["n_blocks"],
+                               n_particles=meta["n_particles"], particles=parts)
         self.pid = self.pid0 = int(meta["next_pid"])
         self.wall0 = _time.monotonic()
 

@@ -1,0 +1,134 @@
+"""SDE engine throughput per flow: every shipped ``examples/sde_*.toml`` next to a bare loop.
+
+For each example deck (particle count fixed per deck, t_end as shipped) this measures the
+full engine (observers, (x, p) histogram, weights, splitting, escape bookkeeping) on one
+thread and on all threads, in pseudo-particle steps per second, and a *bare* compiled loop
+of the same flow and diffusion: the same counter-based RNG and noise (one normal per step,
+plus one exponential in spherical geometry), the same ``flow_eval`` / ``kappa_eval`` and the
+same fixed Δt from the same initial states to t_end, but no observers, no splitting, no
+step-constraint checks (particles stop only when they leave the grid). Medians of
+``--repeat`` runs; engine/bare is printed side by side.
+
+Usage: python benchmarks/sde_flows.py [--quick] [--repeat 3] [--only NAME]
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+import tomllib
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from crescape.config import load_config
+from crescape.engines.sde import build_setup, simulate_chunk
+from crescape.engines.sde.injection import initial_states
+from crescape.engines.sde.kernels import (
+    IP_DIFF,
+    IP_GEOM,
+    IP_WSCALE,
+    RP_DT,
+    RP_LNPW,
+    RP_XMAX,
+    RP_XMIN,
+    _move,
+    _noise,
+    kappa_eval,
+    stream_key,
+)
+from crescape.flows.compiled import FM, flow_eval
+
+CRPROPA_STEPS_PER_S = 1.3e6  # CRPropa 3.2.1 DiffusionSDE, one core of this machine
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+PARTICLES = {"sde_planar_shock": 400, "sde_planar_shock_lab": 400, "sde_sedov": 200,
+             "sde_colliding_shocks": 100, "sde_isenberg_bohm": 100}
+
+
+@numba.njit(parallel=True, cache=True, fastmath=FM)
+def bare_loop(geom, fk, fpar, fel, ttab, utab, dtab, dk, dpar, ktab, wscale, rp, x0, lnp0, tb0, t_end, seed):
+    """Euler–Maruyama of the same flow, κ and RNG as the engine; returns the steps taken."""
+    n = x0.shape[0]
+    steps = np.zeros(n, np.int64)
+    dt = rp[RP_DT]
+    for i in numba.prange(n):
+        key = stream_key(seed, i)
+        x, lnp, t = x0[i], lnp0[i], tb0[i]
+        zc = 0.0
+        j = 0
+        m = int((t_end - t) / dt)
+        while j < m:
+            wfac = math.exp(0.5 * (lnp - rp[RP_LNPW])) if wscale else 1.0
+            u, div = flow_eval(fk, fpar, fel, ttab, utab, dtab, x, t + j * dt, wfac)
+            k, dkdx = kappa_eval(dk, dpar, ktab, x, lnp)
+            z1, e2, zc = _noise(geom, key, j, zc)
+            x = _move(geom, x, u + dkdx, math.sqrt(2.0 * k * dt), dt, z1, e2)
+            lnp -= div * dt / 3.0
+            j += 1
+            if x < rp[RP_XMIN] or x > rp[RP_XMAX]:
+                break
+        steps[i] = j
+    return steps
+
+
+def example_deck(name, n):
+    d = tomllib.loads((EXAMPLES / f"{name}.toml").read_text())
+    d["injection"]["n_particles"] = n
+    d.setdefault("run", {})["progress"] = False
+    return load_config(d)
+
+
+def engine_rate(setup, n):
+    t0 = time.perf_counter()
+    res = simulate_chunk(setup, 0, n)
+    return res.count("steps") / (time.perf_counter() - t0)
+
+
+def bare_rate(setup, n):
+    deck, f = setup.deck, setup.flow
+    x0, lnp0, _, tb0 = initial_states(deck.injection, f, deck.run.seed, 0, n, n)
+    args = (int(setup.ip[IP_GEOM]), int(f.kind), f.fpar, f.fel, f.ttab, f.utab, f.dtab, int(setup.ip[IP_DIFF]),
+            setup.dpar, setup.ktab, bool(setup.ip[IP_WSCALE]), setup.rp, x0, lnp0, tb0, float(deck.run.t_end), int(deck.run.seed))
+    t0 = time.perf_counter()
+    steps = bare_loop(*args)
+    return steps.sum() / (time.perf_counter() - t0)
+
+
+def measure(name, n, threads, repeat):
+    setup = build_setup(example_deck(name, n))
+    numba.set_num_threads(threads)
+    engine_rate(setup, 4)  # compile / warm up
+    bare_rate(setup, 4)
+    e, b = [], []
+    for _ in range(repeat):  # alternate engine and bare loop, medians
+        e.append(engine_rate(setup, n))
+        b.append(bare_rate(setup, n))
+    return float(np.median(e)), float(np.median(b))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="a quarter of the particles")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", default=None)
+    a = ap.parse_args()
+    nth = numba.config.NUMBA_NUM_THREADS
+    print(f"# threads available: {nth}; load average {os.getloadavg()[0]:.1f}; "
+          f"CRPropa {CRPROPA_STEPS_PER_S:.1e} steps/s per core; medians of {a.repeat}")
+    print(f"{'example':24s} {'N':>5s} {'thr':>3s} {'engine steps/s':>15s} {'per thread':>11s} "
+          f"{'bare steps/s':>13s} {'engine/bare':>11s} {'x CRPropa/core':>14s}")
+    for name, n in PARTICLES.items():
+        if a.only and a.only != name:
+            continue
+        n = max(16, n // 4) if a.quick else n
+        for th in sorted({1, nth}):
+            e, b = measure(name, n, th, a.repeat)
+            print(f"{name:24s} {n:5d} {th:3d} {e:15.3e} {e / th:11.3e} {b:13.3e} {e / b:11.2f} "
+                  f"{e / th / CRPROPA_STEPS_PER_S:14.1f}", flush=True)
+    numba.set_num_threads(nth)
+
+
+if __name__ == "__main__":
+    main()
