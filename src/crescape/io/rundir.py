@@ -76,7 +76,7 @@ def clean_stale_temporaries(out: Path) -> list[str]:
 def file_attrs(deck, out: str | Path | None = None) -> dict:
     """Root attributes of run.h5: version, engine, the deck (and ``restarts`` when resumed with changes)."""
     attrs = {"crescape_version": __version__, "engine": deck.engine, "config": dump_toml(deck)}
-    restarts = restarts_attr(out)
+    restarts = restarts_attr(None if out is None else Path(out))
     if restarts:
         attrs["restarts"] = restarts
     return attrs
