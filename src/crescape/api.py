@@ -36,7 +36,7 @@ def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=
     if overwrite is not None and not resume:
         claim_rundir(out, overwrite=overwrite)
     if resume:
-        record_restart(out, deck, overrides)
+        record_restart(Path(out), deck, overrides)
     engine = get_engine(deck.engine)
     show = deck.run.progress if progress is None else progress
     return engine.run(deck, Path(out), resume=resume, progress=show)
