@@ -4,8 +4,8 @@ import pytest
 from scipy.integrate import quad, solve_ivp
 
 from crescape.config import load_config
-from crescape.engines.sde import simulate
 from crescape.core.constants import m_e, m_p
+from crescape.engines.sde import simulate
 from crescape.errors import DeckError
 from crescape.physics import radiative as R
 
@@ -120,3 +120,37 @@ def test_kn_factor_limits():
     assert abs(R.kn_factor(g_th, 2.725) - 1) < 1e-2
     g = 1e4 / R.kn_epsilon0(2.725)
     assert abs(R.kn_factor(g, 2.725) * (4e4) ** 1.5 - 1) < 1e-3
+
+
+def _dsa_deck(species, b, n=300, T=24.0):
+    return deck(flow={"kind": "planar_shock", "u1": 1.0, "compression": 4.0, "width": 0.004, "direction": -1},
+                diffusion={"kappa": 0.1}, run={"t_end": T, "dt": 0.001, "seed": 5},
+                injection={"species": species, "n_particles": n, "p0": 1.0},
+                losses={"b_code": b} if species == "electron" else {},
+                splitting={"enabled": True, "expected_slope": 2.0, "n_levels": 14},
+                output={"p_min": 1.0, "p_max": 1e4, "n_p": 40, "times": [T], "initial": False,
+                        "observers": [{"name": "downstream", "kind": "shock", "lo": 0.0, "hi": 0.5}],
+                        "integrate": [{"name": "shock", "kind": "fixed", "lo": 0.0, "hi": 0.05}]})
+
+
+def test_dsa_with_losses_cuts_off_where_acceleration_time_equals_cooling_time():
+    """Stationary planar shock (r = 4, κ = 0.1, u1 = 1), time-integrated spectrum at the shock
+    (continuous injection), electrons with dP/dt = −b P² against protons (b = 0).
+    Acceleration time t_acc = 3/(u1 − u2) (κ/u1 + κ/u2) = 2 (Drury 1983); loss-limited
+    p_max = 1/(b t_acc) = 100 for b = 0.005. Tested: the ratio electrons/protons is 1 within
+    15 % for p < p_max/20 and falls to 1/2 between p_max/2 and 2 p_max (order-of-magnitude
+    estimate: the exact cut-off shape needs the full solution with downstream cooling)."""
+    b, t_acc = 0.005, 3.0 / 0.75 * (0.1 + 0.4)
+    p_max = 1.0 / (b * t_acc)
+    spec = {}
+    for species in ("proton", "electron"):
+        st, res, _ = simulate(_dsa_deck(species, b), warn=False)
+        spec[species] = res.I1[0]
+    pc = np.sqrt(st.p_edges[1:] * st.p_edges[:-1])
+    ratio = spec["electron"] / np.where(spec["proton"] > 0, spec["proton"], np.nan)
+    low = (pc > 1.5) & (pc < p_max / 20)
+    below = pc[(ratio < 0.5) & (pc > 1.5)]
+    p_half = below[0] if below.size else np.inf
+    print(f"low-p ratio {np.nanmean(ratio[low]):.3f}, p_half = {p_half:.1f} (p_max estimate {p_max:.0f})")
+    assert abs(np.nanmean(ratio[low]) - 1.0) < 0.15
+    assert p_max / 2 < p_half < 2 * p_max

@@ -18,8 +18,8 @@ from ...core import constants as C
 from ...errors import SimulationError
 from ...flows import FlowSpec
 from . import kernels as K
-from .cooling import loss_params
 from .batches import batch_particles, fold_blocks
+from .cooling import loss_params
 from .injection import initial_states
 from .observers import default_observers, windows
 from .problems import build_flow
