@@ -208,8 +208,16 @@ def test_resumed_run_is_bit_identical_to_an_uninterrupted_one(tmp_path):
     part = dict(d, run=dict(d["run"], max_steps=150))
     with pytest.raises(SimulationError, match="max_steps"):
         crescape.run(load_config(part), tmp_path / "part")
-    res = crescape.run(None, tmp_path / "part", resume=True, overrides=["run.max_steps=100000"])
+    # a resume takes no deck changes: give the stopped run the full step budget in its saved deck
+    (tmp_path / "part" / "config.toml").write_text((tmp_path / "full" / "config.toml").read_text())
+    res = crescape.run(None, tmp_path / "part", resume=True)
     a, b = open_run(full), open_run(res)
     for v in ("P_cr", "W", "kappa"):
         assert np.array_equal(a.snapshots[v].values, b.snapshots[v].values)
     assert np.array_equal(a.halflife["t_half"].values, b.halflife["t_half"].values, equal_nan=True)
+    # the flux-tube grid travels with the run: planar z cells, volumes = widths (per unit area)
+    g = b.grid
+    assert g.coord == "z" and g.geometry == "planar"
+    np.testing.assert_array_equal(g.rc, a.snapshots["z"].values)
+    np.testing.assert_array_equal(g.V, np.diff(g.rf))
+    np.testing.assert_array_equal(g.axes["E"][0], a.snapshots["E"].values)

@@ -141,8 +141,8 @@ def test_nan_stops_run_with_diagnostic_and_keeps_last_good_checkpoint(tmp_path, 
     msg = str(ei.value)
     assert "cell 17" in msg and "t = " in msg and "nan" in msg
     arrays, meta = load_checkpoint(tmp_path / "nan" / CHECKPOINT_NAME)
-    assert 50 <= meta["stepper"]["nstep"] < 60  # the last good one (every 25 steps and at snapshots)
-    assert np.all(np.isfinite(arrays["state/u"]))
+    assert 50 <= meta["stepper"]["solver"]["nstep"] < 60  # the last good one (every 25 steps and at snapshots)
+    assert np.all(np.isfinite(arrays["stepper/u"]))
     assert open_run(tmp_path / "nan").snapshots.sizes["t"] >= 1  # what was recorded is readable
 
 
@@ -162,7 +162,7 @@ def test_sigterm_writes_checkpoint_and_exits_cleanly_then_resume_matches(tmp_pat
     assert p.returncode == 130, err
     assert "checkpoint written" in err and f"--resume {out}" in err and "Traceback" not in err
     _, meta = load_checkpoint(out / CHECKPOINT_NAME)
-    assert 0 < meta["stepper"]["t"] < 0.06
+    assert 0 < meta["stepper"]["solver"]["t"] < 0.06
     p = _cli(["run", "--resume", str(out), "-q"])
     _, err = p.communicate(timeout=60)
     assert p.returncode == 0, err
@@ -180,7 +180,7 @@ def test_kill9_and_resume_reproduces_uninterrupted_run(tmp_path, reference):
     p.communicate(timeout=30)
     assert p.returncode == -signal.SIGKILL
     _, meta = load_checkpoint(out / CHECKPOINT_NAME)
-    t_kill = meta["stepper"]["t"]
+    t_kill = meta["stepper"]["solver"]["t"]
     assert 0 < t_kill < 0.06
     p = _cli(["run", "--resume", str(out), "-q"])
     _, err = p.communicate(timeout=60)

@@ -32,20 +32,50 @@ def test_run_directory_follows_the_data_contract_and_resume_is_exact(tmp_path):
     assert snap["x"].dims == ("t", "particle") and snap["x"].shape == (3, 160)
     assert np.all(snap["alive"].values == 1)
     assert run.config.flow.kind == "planar_shock"
-    # simulate "killed after the first chunk": keep the checkpoint from a one-chunk run, then resume
+    # killed after the first chunk: SIGINT during chunk 1 -> checkpoint + Interrupted; then resume
     d1 = small_deck()
     d1["injection"] = {"n_particles": 160, "p0": 1.0}
+    d1["run"] = {**d1.get("run", {}), "chunk_particles": 64}
     b = tmp_path / "b"
-    from crescape.engines.sde import _save, build_setup, simulate_chunk
-    from crescape.io import prepare_rundir
+    import os
+    import signal
 
-    deck = load_config(d1)
-    prepare_rundir(b, deck)
-    _save(b / "checkpoint.h5", simulate_chunk(build_setup(deck), 0, 64), 64)
+    from crescape.engines.sde import stepper as sde_stepper
+    from crescape.errors import Interrupted
+
+    real = sde_stepper.simulate_chunk
+
+    def first_chunk_then_sigint(setup, start, m):
+        res = real(setup, start, m)
+        os.kill(os.getpid(), signal.SIGINT)
+        return res
+
+    sde_stepper.simulate_chunk = first_chunk_then_sigint
+    try:
+        with pytest.raises(Interrupted, match="particle 64 of 160"):
+            crescape_run(d1, b)
+    finally:
+        sde_stepper.simulate_chunk = real
+    assert not (b / "run.h5").exists()  # the SDE run file is written once, at the end
     crescape_run(None, b, resume=True)
     rb = open_run(b)
-    assert np.allclose(rb.spectra["dN_dlnp"].values, sp["dN_dlnp"].values, rtol=1e-13, atol=0)
+    for name in ("dN_dlnp", "dN_dlnp_err", "f", "f_err"):  # bit-identical to the uninterrupted run
+        np.testing.assert_array_equal(rb.spectra[name].values, sp[name].values)
     assert np.array_equal(rb.snapshots["x"].values, snap["x"].values, equal_nan=True)
+
+
+def test_sde_resume_of_a_finished_run_rebuilds_a_missing_run_file_from_the_checkpoint(tmp_path, capfd):
+    out = crescape_run(small_deck(), tmp_path / "a")
+    run = open_run(out)
+    ref = run.spectra["dN_dlnp"].values.copy()
+    np.testing.assert_array_equal(run.grid.axes["p_edge"][0], run.spectra["p_edges"].values)
+    assert run.grid.rf[0] == -3 and run.grid.rf[-1] == 3 and run.grid.n == 30  # the x histogram
+    crescape_run(None, out, resume=True)
+    assert "run already complete (particle 160 of 160" in capfd.readouterr().err
+    (out / "run.h5").unlink()
+    crescape_run(None, out, resume=True)
+    assert "rebuilt" in capfd.readouterr().err
+    np.testing.assert_array_equal(open_run(out).spectra["dN_dlnp"].values, ref)
 
 
 def test_plot_writes_the_standard_figures(tmp_path):

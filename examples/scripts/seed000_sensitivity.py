@@ -34,9 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from crescape.engines.crhydro import analysis as ah
-from crescape.analysis.spectra import cell_volumes
 from crescape.core.constants import M_sun, Myr, pc
+from crescape.engines.crhydro import analysis as ah
 from crescape.io import open_run
 from crescape.physics.losses import kinetic_energy
 
@@ -79,7 +78,7 @@ def heating_rates(run):
     centred radial gradients, n_p = N Δp the number density in each ln-p bin."""
     s = run.snapshots
     r = s["r"].values
-    V = cell_volumes(r, run.config.grid.geometry)
+    V = run.grid.V
     p = s["p"].values
     dlnp = np.log(p[1] / p[0])
     eps = kinetic_energy(p)
@@ -99,8 +98,8 @@ def mass_measures(run, R=200 * pc):
     s = run.snapshots
     t = s["t"].values
     r = s["r"].values
-    V = cell_volumes(r, run.config.grid.geometry)
-    M_in = np.array([ah.enclosed_mass(s.isel(t=i), V, R) for i in range(t.size)])
+    V = run.grid.V
+    M_in = ah.enclosed_mass(run, R)
     M_tot = s["rho"].values @ V
     M_ex = (M_in[0] - M_in) / M_sun
     flux = np.array([np.interp(R, r, s["rho"].values[i] * s["v"].values[i]) for i in range(t.size)])

@@ -34,7 +34,7 @@ def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=
     if out is None:
         out = Path(f"crescape-run-{deck.engine}")
     if resume:
-        record_restart(out, deck, overrides)
+        record_restart(Path(out), deck, overrides)
     engine = get_engine(deck.engine)
     show = deck.run.progress if progress is None else progress
     return engine.run(deck, Path(out), resume=resume, progress=show)

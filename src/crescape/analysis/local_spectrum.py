@@ -22,7 +22,6 @@ import warnings
 import numpy as np
 
 from ..core.constants import GeV, Myr, c, m_p_c2, pc
-from ..core.grid import make_grid
 from ..io import open_run
 from .crdata import M_P_GEV, dR_dEkn, ekn_to_rigidity, load_dataset
 from .local_spectrum_config import PositiveParam, PotentialParam
@@ -160,9 +159,8 @@ class SourceSpectra:
         N = snaps["N_cr"].transpose("t", "r", "p")
         volumes = escaped = None
         esc = run.escaped
-        grid = getattr(run.config, "grid", None)
-        if esc is not None and grid is not None and "escaped" in esc:
-            g = make_grid(grid)
+        if esc is not None and "escaped" in esc:
+            g = run.grid
             same_t = esc["t"].size == snaps["t"].size and np.allclose(esc["t"].values, snaps["t"].values)
             if g.V.size == snaps["r"].size and same_t:
                 volumes, escaped = g.V, esc["escaped"].transpose("t", "p").values

@@ -8,19 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.constants import GeV, c, m_p
-from ..core.grid import cell_volumes as _cv
 from ..physics.losses import kinetic_energy
 
 M2_PER_CM2 = 1e4
-
-
-def cell_volumes(r_centres, geometry="spherical"):
-    """Cell volumes from cell centres of a uniform grid starting at r = 0 (as written in run files)."""
-    rc = np.asarray(r_centres, dtype=float)
-    dr = np.diff(rc)
-    rf = np.concatenate([[rc[0] - 0.5 * (dr[0] if dr.size else rc[0])], rc[:-1] + 0.5 * dr, [rc[-1] + 0.5 * dr[-1]]])
-    rf[0] = max(rf[0], 0.0)
-    return _cv(rf, geometry)
 
 
 def differential_energy_density(p, N):

@@ -13,7 +13,7 @@ exact discrete ``dV/dr``-type factor used in the well-balanced pressure source.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -85,13 +85,17 @@ class RadialGrid:
     dr: np.ndarray
     A: np.ndarray
     V: np.ndarray
+    #: name of the spatial coordinate in run files ("r"; "z" for the cloud flux tube)
+    coord: str = "r"
+    #: other axes the solver used, e.g. momentum or histogram edges: name -> (array, units)
+    axes: dict = field(default_factory=dict, compare=False)
 
     @property
     def n(self) -> int:
         return self.rc.size
 
     @classmethod
-    def from_faces(cls, rf, geometry: str) -> RadialGrid:
+    def from_faces(cls, rf, geometry: str, coord: str = "r", axes: dict | None = None) -> RadialGrid:
         rf = np.ascontiguousarray(rf, dtype=float)
         return cls(
             geometry=geometry,
@@ -100,6 +104,8 @@ class RadialGrid:
             dr=np.diff(rf),
             A=face_areas(rf, geometry),
             V=cell_volumes(rf, geometry),
+            coord=coord,
+            axes=dict(axes or {}),
         )
 
     @classmethod
@@ -110,6 +116,17 @@ class RadialGrid:
     def integrate(self, q: np.ndarray) -> float:
         """Σ q_i V_i: volume integral of a cell-averaged density."""
         return float(np.dot(q, self.V))
+
+    def volumes_inside(self, radius: float) -> np.ndarray:
+        """Volume of each cell inside ``radius`` (the cut cell counts with its exact partial volume)."""
+        return cell_volumes(np.minimum(self.rf, radius), self.geometry)
+
+    def integrate_inside(self, q: np.ndarray, radius: float) -> np.ndarray:
+        """Σ_i q_i V_i(< radius) over the last axis of ``q`` (cells): e.g. the gas mass inside R."""
+        return np.asarray(q) @ self.volumes_inside(radius)
+
+
+Grid = RadialGrid  # the name used by run files: ``open_run(DIR).grid``
 
 
 def make_grid(section) -> RadialGrid:

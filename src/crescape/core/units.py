@@ -36,7 +36,8 @@ def to_cgs(value, unit: str | None):
         try:
             return float(value)
         except OverflowError:  # an int beyond 1.8e308: a ValueError so that pydantic names the key
-            raise ValueError(f"an integer of {value.bit_length()} bits is too large for a float (max ≈ 1.8e308)") from None
+            bits = value.bit_length() if isinstance(value, int) else 0
+            raise ValueError(f"an integer of {bits} bits is too large for a float (max ≈ 1.8e308)") from None
     if not isinstance(value, str):
         raise ValueError(f"expected a number or a string with a unit, got {type(value).__name__}")
     text = value.strip()

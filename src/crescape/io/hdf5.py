@@ -99,7 +99,8 @@ def write_run_file(path: str | Path, groups: dict[str, xr.Dataset], attrs: dict 
 
 
 def _read_group(g: h5py.Group) -> xr.Dataset:
-    coords, data_vars = {}, {}
+    coords: dict[str, xr.Variable] = {}
+    data_vars: dict[str, xr.Variable] = {}
     for name, h in g.items():
         dims_attr = h.attrs.get("dims", "")
         dims = tuple(d for d in str(dims_attr).split(",") if d) if h.ndim else ()
@@ -138,3 +139,17 @@ def read_run_file(path: str | Path, verify: bool = True) -> tuple[dict[str, xr.D
     except OSError as exc:
         raise RunFileError(f"{path} cannot be read as HDF5 (truncated or corrupted?): {exc}") from None
     return groups, attrs
+
+
+def verify_run_file(path: str | Path) -> bool:
+    """Check ``path`` against its sidecar checksum: True if it matches, False if the sidecar is
+    missing (the file cannot be checked); RunFileError if the file is missing or damaged."""
+    path = Path(path)
+    if not path.is_file():
+        raise RunFileError(f"run file not found: {path}")
+    side = path.with_name(path.name + ".sha256")
+    if not side.exists():
+        return False
+    if sha256_file(path) not in side.read_text().split():
+        raise RunFileError(f"{path} does not match its checksum ({side.name}): the file is truncated or corrupted")
+    return True

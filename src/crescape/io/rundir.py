@@ -1,15 +1,20 @@
 """Run directories: ``config.toml`` (resolved deck) + ``run.h5`` (+ ``checkpoint.h5``)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sys
 import tomllib
+import warnings
 from pathlib import Path
 
 from .._version import __version__
 from ..config import dump_toml, load_config
+from ..core.grid import Grid
 from ..errors import OutputDirError
 from .atomic import create_nofollow, write_text_atomic
+from .gridstore import read_grid
 from .hdf5 import RunFileError, read_run_file
 from .restart import restarts_attr
 
@@ -44,15 +49,34 @@ def prepare_rundir(out: str | Path, deck, resume: bool = False, min_free: int = 
         raise OutputDirError(
             f"only {free / 1024**2:.1f} MiB free under {out}; at least {min_free / 1024**2:.0f} MiB needed"
         )
+    removed = clean_stale_temporaries(out)
+    if removed:
+        print(f"crescape: removed {len(removed)} stale temporary file(s) left by a killed run in {out}: "
+              + ", ".join(removed), file=sys.stderr)
     if not resume:
         write_text_atomic(out / CONFIG_NAME, dump_toml(deck))
     return out
 
 
+STATE_FILES = ("run.h5", "run.h5.sha256", "checkpoint.h5", "config.toml")
+
+
+def clean_stale_temporaries(out: Path) -> list[str]:
+    """Delete the ``.<name>.*.tmp`` files an atomic write leaves when the process is killed
+    (SIGKILL) between creating and renaming them; returns their names."""
+    removed = []
+    for name in STATE_FILES:
+        for p in out.glob(f".{name}.*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+                removed.append(p.name)
+    return sorted(removed)
+
+
 def file_attrs(deck, out: str | Path | None = None) -> dict:
     """Root attributes of run.h5: version, engine, the deck (and ``restarts`` when resumed with changes)."""
     attrs = {"crescape_version": __version__, "engine": deck.engine, "config": dump_toml(deck)}
-    restarts = restarts_attr(out)
+    restarts = restarts_attr(None if out is None else Path(out))
     if restarts:
         attrs["restarts"] = restarts
     return attrs
@@ -79,6 +103,25 @@ class Run:
         if name in ("snapshots", "history", "escaped", "spectra"):
             return None
         raise AttributeError(name)
+
+    @property
+    def grid(self) -> Grid:
+        """The spatial grid (centres, faces, widths, volumes, areas, geometry, other axes) the
+        solver used, read from the ``grid`` group. Runs written before the group existed: rebuilt
+        from the saved ``[grid]`` deck section (with a warning) where that section defines it."""
+        if "grid" in self.groups:
+            return read_grid(self.groups["grid"])
+        g = getattr(self.config, "grid", None)
+        version = self.attrs.get("crescape_version", "?")
+        if getattr(g, "geometry", None) == "cartesian3d":
+            raise RunFileError(f"{self.path}: a 3-D SDE run has no 1-D cell grid; its output is in the "
+                               "detector and window groups (docs/sde3d.md)")
+        if g is not None and all(hasattr(g, k) for k in ("r_min", "r_max", "n_cells", "spacing")):
+            warnings.warn(f"{self.path}: run file written by crescape {version} has no grid group; "
+                          "the grid is rebuilt from its saved [grid] section", stacklevel=2)
+            return Grid.from_section(g)
+        raise RunFileError(f"{self.path}: run file written by crescape {version} has no grid group and its "
+                           f"deck does not define one; re-run it with crescape {__version__}")
 
     def __repr__(self):
         return f"Run({str(self.path)!r}, engine={self.attrs.get('engine')!r}, groups={sorted(self.groups)})"

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core import constants as C
-from ..core.grid import make_grid
 from ..physics.ism import phase_index
 
 
@@ -56,10 +55,6 @@ def _speed_pv(E_kin, mc2):
     return v, pc * v / C.c
 
 
-def _radial_faces(grid):
-    return make_grid(grid).rf
-
-
 def from_crhydro(run):
     """Emitters of a spherical CR-hydro run (protons)."""
     deck = run.config
@@ -73,20 +68,13 @@ def from_crhydro(run):
     E = C.m_p_c2 * (np.sqrt(1.0 + p * p) - 1.0)
     v = C.c * p / np.sqrt(1.0 + p * p)
     N = np.asarray(s["N_cr"].values, float) / (C.m_p * C.c * v)[None, None, :]
-    rf = _radial_faces(deck.grid)
-    if rf.size - 1 != s["r"].size or not np.allclose(0.5 * (rf[1:] + rf[:-1]), s["r"].values, rtol=1e-10):
-        raise ValueError("observables: the run's cell centres do not match its [grid] section")
+    grid = run.grid  # the faces and exact shell volumes the solver used (run file ``grid`` group)
+    rf = grid.rf
+    if rf.size - 1 != s["r"].size:
+        raise ValueError("observables: the run's cell centres do not match its grid")
     n = np.asarray(s["n"].values, float)
-    return Emitters("sphere", np.asarray(s["t"].values, float), rf, 4.0 * np.pi / 3.0 * np.diff(rf**3), E,
+    return Emitters("sphere", np.asarray(s["t"].values, float), rf, grid.V, E,
                     np.clip(N, 0.0, None), n, np.full_like(n, float(deck.cr.B)), "proton")
-
-
-def _tube_faces(g):
-    """Cloud grid faces (uniform, or stretched geometrically from z = 0): docs/cloud.md, [grid]."""
-    if g.spacing == "uniform":
-        return np.linspace(0.0, g.z_max, g.n_cells + 1)
-    w = g.stretch ** np.arange(g.n_cells)
-    return np.concatenate([[0.0], np.cumsum(w)]) * (g.z_max / w.sum())
 
 
 def from_cloud(run):
@@ -100,10 +88,9 @@ def from_cloud(run):
     _, pv = _speed_pv(E, mc2)
     P = np.asarray(s["P_cr"].transpose("t", "z", "E").values, float)
     N = np.clip(3.0 * P / (pv * E)[None, None, :], 0.0, None)
-    zf = _tube_faces(deck.grid)
-    zc = 0.5 * (zf[1:] + zf[:-1])
-    if zc.size != s["z"].size or not np.allclose(zc, s["z"].values, rtol=1e-10):
-        raise ValueError("observables: the run's z centres do not match its [grid] section")
+    zf, zc = run.grid.rf, run.grid.rc  # the flux-tube faces the solver used (run file ``grid`` group)
+    if zc.size != s["z"].size:
+        raise ValueError("observables: the run's z centres do not match its grid")
     ph = deck.phase
     if ph.sequence:
         phases = [q.build() for q in ph.sequence]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.progress import Progress
 from ..io import open_run
 
 PREFERRED = ["n", "v", "T", "P_g", "P_cr", "N_cr", "W", "kappa", "rho", "e_cr", "x", "p"]
@@ -87,7 +88,17 @@ def _limits(v: np.ndarray):
     return (f.min() - pad, f.max() + pad), False
 
 
-def make_movie(run_dir, out=None, fps: int = 8) -> Path:
+def _save_with_progress(anim, out: Path, writer, progress: bool):
+    """Encode the frames with a progress bar per frame (the encoding is most of the time)."""
+    bar = Progress("movie", enabled=progress)
+    try:
+        anim.save(out, writer=writer, dpi=90,
+                  progress_callback=lambda i, n: bar.update((i + 1) / n, f"frame {i + 1}/{n}", force=True))
+    finally:
+        bar.close()
+
+
+def make_movie(run_dir, out=None, fps: int = 8, progress: bool = True) -> Path:
     """Render the run's evolution; return the movie path (.mp4 with ffmpeg, else .gif)."""
     import matplotlib
 
@@ -140,6 +151,6 @@ def make_movie(run_dir, out=None, fps: int = 8) -> Path:
 
     anim = animation.FuncAnimation(fig, draw, frames=len(frames), blit=False)
     writer = animation.FFMpegWriter(fps=fps) if out.suffix.lower() == ".mp4" else animation.PillowWriter(fps=fps)
-    anim.save(out, writer=writer, dpi=90)
+    _save_with_progress(anim, out, writer, progress)
     plt.close(fig)
     return out

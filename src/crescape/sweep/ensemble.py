@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..config import load_config, resolved_dict
 from ..engines.sde import build_setup, check_constraints, merge, simulate_chunk
-from ..engines.sde.output import to_groups
+from ..engines.sde.stepper import run_groups
 from ..errors import DeckError
 from ..io import RUN_NAME, file_attrs, prepare_rundir, write_run_file
 from .cluster import limit_threads, make_client
@@ -69,5 +69,5 @@ def run_sde_distributed(deck, out, client=None, n_chunks: int | None = None, sch
                 cluster.close()
     setup = build_setup(deck)
     diag = check_constraints(res, setup)
-    write_run_file(out / RUN_NAME, to_groups(setup, res, diag), file_attrs(deck))
+    write_run_file(out / RUN_NAME, run_groups(setup, res, diag), file_attrs(deck))
     return out

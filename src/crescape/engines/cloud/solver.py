@@ -21,6 +21,7 @@ import numpy as np
 import xarray as xr
 
 from ...core import constants as C
+from ...core.grid import Grid
 from ...errors import SimulationError
 from ...physics import waves as Wv
 from . import kernels as K
@@ -190,6 +191,10 @@ class CloudStepper:
             self.t_half[cross] = t0 + w * (self.t - t0)
 
     # --- driver protocol -----------------------------------------------------
+    def run_grid(self):
+        """The flux-tube grid (planar in z) with the energy grid, for the run file's ``grid`` group."""
+        return Grid.from_faces(self.su.zf, "planar", coord="z", axes={"E": (self.su.E, "erg")})
+
     def coords(self):
         su = self.su
         return {

@@ -10,7 +10,6 @@ import numpy as np
 
 from ...analysis import escape as es
 from ...analysis import spectra as sp
-from ...analysis.spectra import cell_volumes
 from ...core.constants import M_sun, Myr, k_B, m_p, pc
 
 
@@ -21,7 +20,8 @@ def snapshot_at(run, t):
 
 
 def volumes(run):
-    return cell_volumes(run.snapshots["r"].values, run.config.grid.geometry)
+    """Exact cell volumes [cm³ in spherical geometry] of the grid the run used (``run.grid``)."""
+    return run.grid.V
 
 
 def initial_ism(run):
@@ -78,23 +78,16 @@ def delta_Q_cr_w(run):
     return h["t"].values, h["Q_alfven"].values
 
 
-def enclosed_mass(snap, V, R):
-    """Gas mass [g] inside radius R (partial cell by volume fraction, spherical)."""
-    r = snap["r"].values
-    rho = snap["rho"].values
-    dr = r[1] - r[0]
-    rf_lo = np.maximum(r - 0.5 * dr, 0.0)
-    rf_hi = r + 0.5 * dr
-    frac = np.clip((np.minimum(rf_hi, R) ** 3 - rf_lo**3) / (rf_hi**3 - rf_lo**3), 0.0, 1.0)
-    return float(np.dot(frac * V, rho))
+def enclosed_mass(run, R):
+    """Gas mass [g] inside radius R at every snapshot time: Σ ρ_i V_i(<R) with the exact
+    (partial-cell) volumes of the run's grid, any geometry and spacing (``run.grid``)."""
+    return run.grid.integrate_inside(run.snapshots["rho"].values, R)
 
 
 def expelled_mass(run, R=200 * pc):
     """(t, M(<R, 0) − M(<R, t) [M_sun]) — mass expelled from the sphere of radius R (seed 000 Fig. 10)."""
-    s = run.snapshots
-    V = volumes(run)
-    M = np.array([enclosed_mass(s.isel(t=i), V, R) for i in range(s["t"].size)])
-    return s["t"].values, (M[0] - M) / M_sun
+    M = enclosed_mass(run, R)
+    return run.snapshots["t"].values, (M[0] - M) / M_sun
 
 
 def cr_energy_in_box(run):

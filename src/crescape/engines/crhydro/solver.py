@@ -149,6 +149,14 @@ class CRHydroSolver:
         diag.check_state(self.U, self.grid, self.gamma, self.mu_mp, self.deck.gas.rho_floor, self.t, self.nstep)
 
     # ---- output ----------------------------------------------------------------
+    def run_grid(self):
+        """The spatial grid (run file ``grid`` group), with the momentum bin edges of the CR modules."""
+        axes = {}
+        for m in self.modules:
+            if hasattr(m, "p_f"):
+                axes["p_face"] = (m.p_f, "m_p c")
+        return self.grid if not axes else type(self.grid).from_faces(self.grid.rf, self.grid.geometry, axes=axes)
+
     def coords(self):
         c = {"r": (("r",), self.grid.rc, "cm"), "r_face": (("r_face",), self.grid.rf, "cm")}
         for m in self.modules:

@@ -11,7 +11,6 @@ import math
 import numpy as np
 
 from ...core.constants import pc
-from ...core.grid import cell_volumes, make_faces
 
 SUMMARIES: dict[str, tuple] = {}
 
@@ -65,10 +64,7 @@ def _t_half(run):
 def mass_inside(run, radius: float) -> np.ndarray:
     """Gas mass inside ``radius`` at every snapshot time: Σ ρ V over the grid's exact cell
     volumes (the cell cut by ``radius`` counts with its volume fraction)."""
-    g = run.config.grid
-    rf = make_faces(g.r_min, g.r_max, g.n_cells, g.spacing, g.stretch)
-    rho = np.asarray(run.snapshots["rho"].values, dtype=float)
-    return (rho * cell_volumes(np.minimum(rf, radius), g.geometry)).sum(axis=-1)
+    return run.grid.integrate_inside(np.asarray(run.snapshots["rho"].values, dtype=float), radius)
 
 
 @summary("M_expelled_200pc", "g", "gas mass expelled from the 200 pc sphere (seed 000 Fig. 10)")

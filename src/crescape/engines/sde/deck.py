@@ -48,7 +48,7 @@ class SDERunSection(Section):
     block_size: int = qfield(64, "", "particles per statistics block (batch-means errors)", ge=1)
     n_lanes: int = qfield(32, "", "independent work queues of the particle loop (≥ threads)", ge=1, le=4096)
     chunk_particles: int = qfield(
-        0, "", "particles per chunk; a checkpoint is written after each chunk (0: one chunk)", ge=0)
+        0, "", "particles per chunk; a checkpoint is written after each chunk (0: about 1/16 of the ensemble)", ge=0)
     max_splits_stack: int = qfield(64, "", "pending clones per particle before splitting is refused", ge=1)
     progress: bool = qfield(True, "", "show a progress bar over chunks")
 

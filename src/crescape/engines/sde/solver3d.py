@@ -11,25 +11,14 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from tqdm import tqdm
 
 from ...core import constants as C
 from ...flows import FlowSpec, no_flow, uniform_divergence
-from ...io import (
-    CHECKPOINT_NAME,
-    RUN_NAME,
-    file_attrs,
-    load_checkpoint,
-    prepare_rundir,
-    save_checkpoint,
-    write_run_file,
-)
 from ..driver import SimulationError
 from . import kernels3d as K3
 from .fields import FieldModel, build_field
 from .injection import _uniforms, sample_power_law_lnp, shock_position
 from .observers import default_observers, windows
-from .observers3d import to_groups3
 from .problems import build_flow
 
 SPHERICAL_FLOWS = ("sedov", "isenberg", "hydro_run")
@@ -241,28 +230,3 @@ def diagnostics3(res: ChunkResult3, warn: bool = True) -> dict:
         warnings.warn(f"SDE 3-D: {100 * frac:.2g} % of steps outside the field table (boundary values used)",
                       stacklevel=2)
     return c
-
-
-def run3(deck, out, resume: bool = False, progress: bool = True):
-    """Run a cartesian3d deck into the run directory ``out`` (chunks, a checkpoint after each)."""
-    out = prepare_rundir(out, deck, resume)
-    st = build_setup3(deck)
-    n, bs = deck.injection.n_particles, deck.run.block_size
-    chunk = max(bs, ((deck.run.chunk_particles or n) + bs - 1) // bs * bs)
-    ckpt = out / CHECKPOINT_NAME
-    res, pid = None, 0
-    if resume and ckpt.exists():
-        arrays, meta = load_checkpoint(ckpt)
-        res, pid = ChunkResult3(dict(arrays), meta["n_blocks"], meta["n_particles"], ("DX", "PX", "p0")), meta["next_pid"]
-    bar = tqdm(total=n, initial=pid, unit="particle", disable=not progress, desc="sde3d")
-    try:
-        while pid < n:
-            m = min(chunk, n - pid)
-            res = merge3(res, simulate_chunk3(st, pid, m))
-            pid += m
-            save_checkpoint(ckpt, res.arrays, {"next_pid": pid, "n_blocks": res.n_blocks, "n_particles": res.n_particles})
-            bar.update(m)
-    finally:
-        bar.close()
-    write_run_file(out / RUN_NAME, to_groups3(st, res, diagnostics3(res)), file_attrs(deck))
-    return out
