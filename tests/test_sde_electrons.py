@@ -33,6 +33,20 @@ def test_pure_cooling_follows_exact_solution_to_round_off():
     assert np.max(np.abs(p / want[:, None] - 1.0)) < 1e-11
 
 
+def test_cooling_upstream_of_a_shock_follows_exact_solution():
+    """Far upstream of a planar shock (∇·u = 0 there), the shock-loop step with losses
+    (P state, no log round trip) gives P0/(1 + b P0 t) to round-off."""
+    b, p0, T = 0.7, 20.0, 3.0
+    d = deck(flow={"kind": "planar_shock", "u1": 1.0, "compression": 4.0, "width": 0.02, "direction": -1},
+             diffusion={"kappa": 1e-6}, run={"t_end": T, "dt": 1e-3},
+             injection={"species": "electron", "n_particles": 3, "where": "point", "x0": -100.0, "p0": p0},
+             losses={"b_code": b}, output={"particles": True, "n_snapshots": 5, "initial": False})
+    s, res, _ = simulate(d, warn=False)
+    p = np.exp(res.particles["lnp"])
+    assert np.all(res.particles["x"] < -90)
+    assert np.max(np.abs(p / R.cooled_momentum(p0, b, s.times)[:, None] - 1.0)) < 1e-11
+
+
 def test_cgs_thomson_cooling_uses_sigma_T_coefficient():
     """CGS deck, Thomson limit: b = 4σ_T m_p (B²/8π + U_rad)/(3 m_e² c) (Blumenthal & Gould 1970)."""
     B, u = 1e-4, 1e-12

@@ -40,7 +40,7 @@ import numba as nb
 import numpy as np
 
 from ...flows.compiled import FM, flow_eval, tanh_sech2
-from .cooling import _cool
+from .cooling import RP_BB, RP_BRAD, RP_KN, RP_QB, _cool
 from .kappa import _kappa_table, kappa_eval, kappa_p, kappa_x  # noqa: F401 (re-exported)
 
 M1 = np.uint64(0x9E3779B97F4A7C15)
@@ -216,6 +216,37 @@ def _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, zc
 
 
 @nb.njit(inline="always")
+def _fixed_steps_shock_cool(m, bdt, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2):
+    """As :func:`_fixed_steps_shock_const` for electrons in a uniform field, Thomson limit: the
+    state is P itself, the adiabatic factor exp(−∇·u Δt/3) then the exact loss step
+    P/(1 + b P Δt) (``cooling._cool`` without the log/exp round trip)."""
+    nadv = 0
+    ndiff = 0
+    j = 0
+    sd = math.sqrt(2.0 * dpar[0] * dt)
+    w = fpar[4]
+    p = math.exp(lnp)
+    pn = math.exp(nxt)
+    while j < m:
+        th, s2 = tanh_sech2((x - fpar[2] - fpar[3] * (t0 + j * dt)) / w)
+        if (n & 1) == 0:
+            z1, zc = normal_pair(key, n >> 1)
+        else:
+            z1 = zc
+        x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
+        p *= math.exp(-0.5 * fpar[1] * s2 / w * dt / 3.0)
+        p /= 1.0 + bdt * p
+        n += 1
+        j += 1
+        if x < xmin or x > xmax or p >= pn:
+            break
+    if check:
+        nadv = j if c_adv * dt > 1.0 else 0
+        ndiff = j if 2.0 * dpar[0] * dt < w2 else 0
+    return x, math.log(p), n, j, zc, nadv, ndiff
+
+
+@nb.njit(inline="always")
 def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2,
                  w, blk, int_lo, int_hi, I):
     """Up to ``m`` planar Euler–Maruyama steps of fixed Δt without snapshot/observer work.
@@ -234,6 +265,9 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, 
     integ = I.shape[1] > 0
     loss = ip[IP_LOSS] == 1
     if ip[IP_FLOW] == 5 and ip[IP_WSCALE] == 0 and ip[IP_DIFF] == DIFF_CONST and not integ:
+        if loss and rp[RP_QB] == 0.0 and rp[RP_KN] == 0.0:
+            return _fixed_steps_shock_cool(m, (rp[RP_BB] + rp[RP_BRAD]) * dt, fpar, dpar, x, lnp, t0, dt, key, n, zc,
+                                           xmin, xmax, nxt, check, c_adv, w2)
         return _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check,
                                         c_adv, w2)
     geom, fk, dk = ip[IP_GEOM], ip[IP_FLOW], ip[IP_DIFF]
