@@ -234,7 +234,9 @@ def _fixed_steps_shock_cool(m, bdt, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin
         else:
             z1 = zc
         x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
-        p *= math.exp(-0.5 * fpar[1] * s2 / w * dt / 3.0)
+        d = 0.5 * fpar[1] * s2 / w * dt / 3.0
+        if d > 1e-17:  # exp(-d) = 1 to round-off (|d| < 1e-17): skip the exp off the shock
+            p *= math.exp(-d)
         p /= 1.0 + bdt * p
         n += 1
         j += 1
