@@ -43,7 +43,7 @@ def test_bad_deck_exit_2_one_paragraph_no_traceback(tmp_path, case, capsys):
 
     text, words = BAD[case]
     deck = tmp_path / "bad.toml"
-    deck.write_text(text)
+    deck.write_text(text if text.startswith("engine") else 'engine = "crhydro"\n' + text)
     code = cli.main(["run", str(deck), "--out", str(tmp_path / "out")])
     cap = capsys.readouterr()
     _check_bad_deck_output(code, cap.out, cap.err, words, tmp_path / "out")
@@ -54,14 +54,14 @@ def test_bad_deck_through_the_crescape_command(tmp_path, case):
     """The same from a shell: `crescape run bad.toml` in a subprocess."""
     text, words = BAD[case]
     deck = tmp_path / "bad.toml"
-    deck.write_text(text)
+    deck.write_text(text if text.startswith("engine") else 'engine = "crhydro"\n' + text)
     r = _crescape("run", str(deck), "--out", str(tmp_path / "out"))
     _check_bad_deck_output(r.returncode, r.stdout, r.stderr, words, tmp_path / "out")
 
 
 def test_bad_set_override_exit_2(tmp_path):
     deck = tmp_path / "ok.toml"
-    deck.write_text("[grid]\nn_cells = 64\n")
+    deck.write_text("engine = \"crhydro\"\n[grid]\nn_cells = 64\n")
     r = _crescape("run", str(deck), "--set", "grid.n_cells=-5", "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "grid.n_cells" in r.stderr and "Traceback" not in r.stderr
 

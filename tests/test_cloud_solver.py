@@ -192,7 +192,7 @@ def test_cloud_figures_are_written(tmp_path):
     deck = _deck(run={"t_end": "2 kyr", "dt_factor": 0.1, "progress": False}, grid={"n_cells": 100},
                  output={"n_snapshots": 4, "spacing": "log", "t_first": "100 yr"})
     out = crescape.run(deck, tmp_path / "r")
-    paths = plot_run(out) + plot_run(out, figure="gamma")
+    paths = plot_run(out) + plot_run(out, figure="cloud_gamma")
     assert len(paths) == 4 and all(p.stat().st_size > 1000 for p in paths)
 
 

@@ -136,7 +136,7 @@ def report(run):
 
 
 if __name__ == "__main__":
-    for run in sys.argv[1:] or ["/work/runs/D26_highp"]:
+    for run in sys.argv[1:] or ["runs/D26_highp"]:
         report(run)
 
 

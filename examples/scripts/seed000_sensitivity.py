@@ -23,8 +23,8 @@ spread within a factor ~2 (§5.1, Fig. 10). This script
                 (differs from M_ex by the mass that left through 300 pc)
 
 Usage:
-  python examples/scripts/seed000_sensitivity.py --run   [--out /work/runs/sens]
-  python examples/scripts/seed000_sensitivity.py --table [--out /work/runs/sens] [--base /work/runs]
+  python examples/scripts/seed000_sensitivity.py --run   [--out runs/sens]
+  python examples/scripts/seed000_sensitivity.py --table [--out runs/sens] [--base runs]
 """
 from __future__ import annotations
 
@@ -216,8 +216,8 @@ def linear_impulse_mass(D0, T=10 * Myr, R=200 * pc, n=0.2044):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", type=Path, default=Path("/work/runs/sens"))
-    ap.add_argument("--base", type=Path, default=Path("/work/runs"), help="default-deck runs D26, D27, D28")
+    ap.add_argument("--out", type=Path, default=Path("runs/sens"))
+    ap.add_argument("--base", type=Path, default=Path("runs"), help="default-deck runs D26, D27, D28")
     ap.add_argument("--run", action="store_true")
     ap.add_argument("--table", action="store_true")
     ap.add_argument("--estimates", action="store_true", help="linear (no-loss) estimates of both numbers")

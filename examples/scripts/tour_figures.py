@@ -85,9 +85,9 @@ def override(run_a, run_b, out):
 def resume_demo(work):
     """Interrupt a run with SIGINT, resume it, compare with the uninterrupted run."""
     full, part = work / "qs-full", work / "qs-resumed"
-    sh("crescape", "run", DECK, "--out", full, "--quiet")
+    sh("crescape", "run", DECK, "--out", full, "--quiet", "--overwrite")
     print("$ crescape run examples/snr_radiative.toml --out qs-resumed --set run.checkpoint_every=100   # Ctrl-C soon")
-    p = subprocess.Popen(["crescape", "run", str(DECK), "--out", str(part), "--quiet",
+    p = subprocess.Popen(["crescape", "run", str(DECK), "--out", str(part), "--quiet", "--overwrite",
                           "--set", "run.checkpoint_every=100"])
     t0 = time.time()
     while not (part / "checkpoint.h5").exists() and time.time() - t0 < 120 and p.poll() is None:
@@ -116,10 +116,10 @@ def main(work):
     work.mkdir(parents=True, exist_ok=True)
     IMG.mkdir(parents=True, exist_ok=True)
     qs = work / "qs-run"
-    sh("crescape", "run", DECK, "--out", qs, "--plot", "--quiet")
+    sh("crescape", "run", DECK, "--out", qs, "--plot", "--quiet", "--overwrite")
     profiles(qs, IMG / "tour_open_run.png")
     ad = work / "qs-adiabatic"
-    sh("crescape", "run", DECK, "--out", ad, "--quiet", "--set", "thermal.cooling=false",
+    sh("crescape", "run", DECK, "--out", ad, "--quiet", "--overwrite", "--set", "thermal.cooling=false",
        "--set", "thermal.heating=false", "--set", "thermal.conduction=false")
     override(qs, ad, IMG / "tour_set_override.png")
     resume_demo(work)

@@ -8,11 +8,11 @@ from .config.estimate import check_resources
 from .engines.registry import get_engine
 from .errors import DeckError
 from .io.restart import record_restart, resume_deck
-from .io.rundir import CONFIG_NAME
+from .io.rundir import CONFIG_NAME, claim_rundir
 
 
 def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=None, progress: bool | None = None,
-        max_memory=None, max_work=None) -> Path:
+        max_memory=None, max_work=None, overwrite: bool | None = None) -> Path:
     """Run a deck (path, dict or validated model) and return the run directory.
 
     With ``resume=True``, ``out`` is an existing run directory: the run continues
@@ -33,6 +33,8 @@ def run(deck, out: str | Path | None = None, *, resume: bool = False, overrides=
     check_resources(deck, max_memory, max_work, source=source)
     if out is None:
         out = Path(f"crescape-run-{deck.engine}")
+    if overwrite is not None and not resume:
+        claim_rundir(out, overwrite=overwrite)
     if resume:
         record_restart(Path(out), deck, overrides)
     engine = get_engine(deck.engine)

@@ -15,7 +15,7 @@ from .api import deck_from, run
 from .config import iter_parameters, load_config
 from .config.estimate import check_resources, estimate, fmt_bytes, limits
 from .engines.registry import engine_names, get_engine
-from .errors import DeckError, Interrupted, OutputDirError, RunFileError, SimulationError
+from .errors import DeckError, FigureNameError, Interrupted, OutputDirError, RunFileError, SimulationError
 from .io.restart import resume_deck
 from .observables.command import add_parser as add_observe
 from .plotting import plot_path, plot_run
@@ -45,7 +45,8 @@ def _cmd_run(args) -> int:
     else:
         if not args.deck:
             raise SystemExit("crescape run: give a DECK (or --resume DIR)")
-        out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None, **lim)
+        out = run(args.deck, args.out, overrides=args.set, progress=False if args.quiet else None,
+                  overwrite=args.overwrite, **lim)
     print(f"run written to {out}")
     if args.plot:
         for f in plot_run(out):
@@ -118,16 +119,14 @@ def _cmd_halflife(args) -> int:
     return get_engine("cloud").load("figures").cli_halflife(deck, out, release=args.release)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="crescape", description="Cosmic-ray escape from sources: CR-hydrodynamics, CR clouds, SDE shock acceleration.")
-    p.add_argument("--version", action="version", version=f"crescape {__version__}")
-    sub = p.add_subparsers(dest="cmd", required=True)
-
+def _add_run_parser(sub):
+    """`crescape run`: its options (a deck, or --resume DIR)."""
     r = sub.add_parser("run", help="run a deck (TOML) and write a run directory")
     r.add_argument("deck", nargs="?", help="input deck (TOML)")
     r.add_argument("--out", "-o", help="run directory (default: crescape-run-ENGINE)")
     r.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override a deck value")
     r.add_argument("--resume", metavar="DIR", help="continue a stopped run from its last checkpoint")
+    r.add_argument("--overwrite", action="store_true", help="replace the run in an existing --out directory")
     r.add_argument("--plot", action="store_true", help="draw the standard figures when done")
     r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     r.add_argument("--dry-run", action="store_true", help="validate the deck, print its memory/work estimate, run nothing")
@@ -136,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-work", metavar="N", help="refuse runs estimated above N cell-bin updates / particle steps "
                    "(default 1e12 or $CRESCAPE_MAX_WORK)")
     r.set_defaults(func=_cmd_run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="crescape", description="Cosmic-ray escape from sources: CR-hydrodynamics, CR clouds, SDE shock acceleration.")
+    p.add_argument("--version", action="version", version=f"crescape {__version__}")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    _add_run_parser(sub)
 
     i = sub.add_parser("info", help="list every deck parameter with default, unit and meaning")
     i.add_argument("engine", nargs="?", help="crhydro | sde | cloud | local-spectrum (fit config) (default: all), "
@@ -184,7 +191,7 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (DeckError, OutputDirError, RunFileError, FileNotFoundError) as exc:
+    except (DeckError, OutputDirError, RunFileError, FigureNameError, FileNotFoundError) as exc:
         print(f"crescape: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed: not an error

@@ -19,6 +19,10 @@ class OutputDirError(OSError):
     """The output directory cannot be used (not writable, disk full, not a directory)."""
 
 
+class FigureNameError(ValueError):
+    """``crescape plot --figure NAME`` names no figure of this run (the message lists the names)."""
+
+
 class SimulationError(RuntimeError):
     """The solution became unphysical (NaN, negative density/pressure, …)."""
 
@@ -27,4 +31,4 @@ class Interrupted(RuntimeError):
     """The run was stopped by a signal after writing a checkpoint."""
 
 
-__all__ = ["DeckError", "RunFileError", "OutputDirError", "SimulationError", "Interrupted"]
+__all__ = ["DeckError", "RunFileError", "OutputDirError", "FigureNameError", "SimulationError", "Interrupted"]

@@ -61,7 +61,7 @@ def write_analytic_run(out, t, r, p, D0=1e26, delta=1.0 / 3.0, r0=5 * pc, E_cr=1
     })
     ds = xr.Dataset(
         {"N_cr": (("t", "r", "p"), N, {"units": "cm-3", "long_name": "dn/d(p/m_p c)"})},
-        coords={"t": ("t", t, {"units": "s"}), "r": ("r", r, {"units": "cm"}), "p": ("p", p, {"units": "m_p c"})},
+        coords={"t": ("t", t, {"units": "s"}), "r": ("r", r, {"units": "cm"}), "p": ("p", p, {"units": "", "long_name": "p / (m_p c)"})},
         attrs={"note": "analytic diffusion of the seed-000 top hat (crescape.analysis.local_spectrum)"},
     )
     out = Path(out)

@@ -19,7 +19,7 @@ import tomli_w
 from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticUndefined
 
-from ..engines.registry import get_engine
+from ..engines.registry import engine_names, get_engine
 from ..errors import DeckError
 from .messages import MAX_SHOWN, shorten
 from .setup_checks import validate_setup
@@ -186,20 +186,38 @@ def load_config(source: str | Path | dict, overrides: list[str] | None = None, *
         raise DeckError(f"{name} looks like a sweep file, not a deck: run it with `crescape sweep {name}`")
     if "engine" not in data and "sources" in data:
         raise DeckError(f"{name} looks like a fit config, not a deck: run it with `crescape fit local-spectrum {name}`")
-    engine = data.get("engine", "crhydro")
+    if not isinstance(source, dict):  # a deck file must say what it is: nothing is guessed
+        _require_engine(data, name)
+    engine = data.get("engine", "crhydro")  # decks built in Python default to crhydro
     if not isinstance(engine, str):
         raise DeckError(f"{name} error at 'engine': expected a string, got {shorten(engine)}")
     model = deck_model(engine)
     try:
         deck = model.model_validate(data)
     except ValidationError as exc:
-        raise DeckError(format_validation_error(exc, model, name)) from None
+        msg = format_validation_error(exc, model, name)
+        if "engine" not in data:
+            first, _, rest = msg.partition("\n")
+            hint = f" [no 'engine' given: read as crhydro; choose from {', '.join(sorted(engine_names()))}]"
+            msg = first + hint + ("\n" + rest if rest else "")
+        raise DeckError(msg) from None
     except (ValueError, TypeError, OverflowError) as exc:  # raised by unit conversion outside pydantic
         raise DeckError(f"{name}: {shorten(str(exc), 300)[1:-1]}") from None
     _check_finite(deck, name)
     if check_setup:
         validate_setup(deck, name)
     return deck
+
+
+def _require_engine(data: dict, name: str):
+    """A deck file names its engine; an empty deck is an error, not a default 1 cm / 1 s run."""
+    choices = " | ".join(f'"{e}"' for e in sorted(engine_names()))
+    if not data:
+        raise DeckError(f"{name} is empty: a deck needs at least engine = {choices} and its problem "
+                        f"(see examples/*.toml; `crescape info ENGINE` lists every key)")
+    if "engine" not in data:
+        raise DeckError(f"{name} error at 'engine': missing; the first line of a deck names its engine: "
+                        f"engine = {choices}")
 
 
 def _check_finite(node, source: str, prefix: str = ""):
@@ -225,8 +243,10 @@ def _check_finite(node, source: str, prefix: str = ""):
 def _deep_copy(d):
     if isinstance(d, dict):
         return {k: _deep_copy(v) for k, v in d.items()}
-    if isinstance(d, list):
+    if isinstance(d, (list, tuple)):
         return [_deep_copy(v) for v in d]
+    if hasattr(d, "dtype") and hasattr(d, "tolist"):  # numpy scalars and arrays built in Python
+        return _deep_copy(d.tolist())
     return d
 
 

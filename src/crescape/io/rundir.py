@@ -73,6 +73,34 @@ def clean_stale_temporaries(out: Path) -> list[str]:
     return sorted(removed)
 
 
+RUN_FILES = ("config.toml", "run.h5", "run.h5.sha256", "checkpoint.h5", "checkpoint.h5.sha256")
+
+
+def claim_rundir(out: str | Path, overwrite: bool = False) -> Path:
+    """Refuse to write a new run into an existing, non-empty directory unless ``overwrite``.
+
+    With ``overwrite`` only crescape's own files (``RUN_FILES`` and ``figures/``) of a previous
+    run are removed; a non-empty directory that is not a run directory is never touched.
+    """
+    out = Path(out)
+    if not out.is_dir() or not any(out.iterdir()):
+        return out
+    is_run = any((out / f).exists() for f in RUN_FILES[:2])
+    if not overwrite:
+        what = "a run directory" if is_run else "a non-empty directory"
+        raise OutputDirError(
+            f"output directory {out} already exists and is {what}; choose another --out, "
+            f"add --overwrite to replace the run in it, or continue it with --resume {out}"
+        )
+    if not is_run:
+        raise OutputDirError(f"output directory {out} is not empty and holds no crescape run; --overwrite refuses to touch it")
+    for f in RUN_FILES:
+        (out / f).unlink(missing_ok=True)
+    if (out / "figures").is_dir():
+        shutil.rmtree(out / "figures")
+    return out
+
+
 def file_attrs(deck, out: str | Path | None = None) -> dict:
     """Root attributes of run.h5: version, engine, the deck (and ``restarts`` when resumed with changes)."""
     attrs = {"crescape_version": __version__, "engine": deck.engine, "config": dump_toml(deck)}
@@ -140,4 +168,4 @@ def open_run(path: str | Path) -> Run:
     return Run(rdir, config, groups, attrs)
 
 
-__all__ = ["prepare_rundir", "open_run", "Run", "RunFileError", "OutputDirError", "file_attrs"]
+__all__ = ["prepare_rundir", "claim_rundir", "open_run", "Run", "RunFileError", "OutputDirError", "file_attrs"]

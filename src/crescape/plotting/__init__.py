@@ -4,12 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..engines.registry import get_engine
-from ..errors import OutputDirError
+from ..errors import FigureNameError, OutputDirError
 from ..io import open_run
 from ..io.atomic import check_inside
 from ..observables.figures import plot_observables
 from .local_spectrum import plot_fit_dir
 from .sweep import plot_sweep
+
+OBSERVABLE_FIGURES = ("sed", "profiles", "maps", "neutrinos")
 
 
 def plot_run(path, figure=None, fmt="png", outdir=None) -> list[Path]:
@@ -41,6 +43,9 @@ def plot_path(path, figure=None, fmt="png", outdir=None) -> list[Path]:
         return plot_fit_dir(path, fmt=fmt, outdir=outdir)
     if (path / "sweep.toml").exists() or (path / "index.csv").exists():
         return plot_sweep(path, figure=figure, fmt=fmt, outdir=outdir)
-    if figure in ("sed", "profiles", "maps", "neutrinos"):  # what telescopes see (crescape.observables)
+    if figure in OBSERVABLE_FIGURES:  # what telescopes see (crescape.observables)
         return plot_observables(path, figure=figure, fmt=fmt, outdir=outdir)
-    return plot_run(path, figure=figure, fmt=fmt, outdir=outdir)
+    try:
+        return plot_run(path, figure=figure, fmt=fmt, outdir=outdir)
+    except FigureNameError as exc:
+        raise FigureNameError(f"{exc}; or what a telescope sees: {', '.join(OBSERVABLE_FIGURES)}") from None

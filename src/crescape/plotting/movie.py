@@ -8,6 +8,7 @@ PATH, otherwise an animated GIF written with Pillow.
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -15,10 +16,30 @@ import numpy as np
 
 from ..core.progress import Progress
 from ..io import open_run
+from .labels import time_label
 
 PREFERRED = ["n", "v", "T", "P_g", "P_cr", "N_cr", "W", "kappa", "rho", "e_cr", "x", "p"]
 MAX_FRAMES = 120
 MAX_PANELS = 6
+
+
+PC, KYR = 3.0856775814913673e18, 3.15576e10
+
+
+def _display(values: np.ndarray, units: str):
+    """Values and unit label as the figures show them: pc for lengths, km s-1 for speeds."""
+    v = np.asarray(values, float)
+    big = np.nanmax(np.abs(v)) if v.size and np.isfinite(v).any() else 0.0
+    if units == "cm" and big > 0.1 * PC:
+        return v / PC, "pc"
+    if units == "cm s-1" and big > 1e4:
+        return v / 1e5, "km s$^{-1}$"
+    return v, _tex_unit(units)
+
+
+def _tex_unit(units: str) -> str:
+    """'erg cm-3 s-1' -> 'erg cm$^{-3}$ s$^{-1}$' (FITS spelling to matplotlib mathtext)."""
+    return re.sub(r"([A-Za-z]+)(-?\d+)", lambda m: f"{m.group(1)}$^{{{m.group(2)}}}$", units)
 
 
 def _panels(run) -> list[dict]:
@@ -41,11 +62,13 @@ def _panels(run) -> list[dict]:
             y = np.asarray(var.values, float)
             if var.ndim == 3:  # (t, space, momentum/energy/k): average over space -> spectrum
                 y = np.nanmean(y, axis=1)
-                label = f"{name} (mean over {var.dims[1]}) [{units}]"
-            else:
-                label = f"{name} [{units}]"
+            y, yu = _display(y, units)
+            label = f"{name} (mean over {var.dims[1]})" if var.ndim == 3 else name
+            label += f" [{yu}]" if yu else ""
             xunits = snaps[dim].attrs.get("units", "") if dim in snaps.coords else ""
-            panels.append(dict(name=name, x=x, y=y, xlabel=f"{dim} [{xunits}]" if xunits else dim, ylabel=label))
+            x, xu = _display(x, xunits)
+            xlabel = {"p": "p / (m_p c)"}.get(dim, f"{dim} [{xu}]" if xu else dim)
+            panels.append(dict(name=name, x=x, y=y, xlabel=xlabel, ylabel=label))
             if len(panels) >= MAX_PANELS:
                 break
     spec = run.groups.get("spectra")
@@ -54,7 +77,8 @@ def _panels(run) -> list[dict]:
             if var.dims[-2:] == ("t", "p") and "err" not in name.lower():
                 y = np.asarray(var.values, float).reshape(-1, var.shape[-2], var.shape[-1])[0]
                 panels.append(dict(name=name, x=np.asarray(spec["p"].values, float), y=y,
-                                   xlabel="p [m_p c]", ylabel=f"{name} [{var.attrs.get('units', '')}]",
+                                   xlabel="p / (m_p c)", ylabel=f"{name} [{_tex_unit(var.attrs.get('units', ''))}]"
+                                   if var.attrs.get("units") else name,
                                    times=np.asarray(spec["t"].values, float)))
                 break
     if not panels:
@@ -71,7 +95,7 @@ def _particle_histogram(snaps) -> dict:
     edges = np.logspace(lo, hi if hi > lo else lo + 1, 41)
     h = np.array([np.histogram(p[i][good[i]], bins=edges, weights=w[i][good[i]])[0] for i in range(p.shape[0])])
     centres = np.sqrt(edges[1:] * edges[:-1])
-    return dict(name="p", x=centres, y=h / np.diff(edges) * centres, xlabel="p [m_p c]",
+    return dict(name="p", x=centres, y=h / np.diff(edges) * centres, xlabel="p / (m_p c)",
                 ylabel="p dN/dp (weights)")
 
 
@@ -145,8 +169,8 @@ def make_movie(run_dir, out=None, fps: int = 8, progress: bool = True) -> Path:
         i = frames[k]
         for line, pan in zip(lines, panels):
             line.set_ydata(pan["y"][min(i, len(pan["y"]) - 1)])
-        myr = f" ({times[i] / 3.15576e13:.4g} Myr)" if times[-1] > 3.15576e10 else ""
-        title.set_text(f"{Path(run.path).name}  t = {times[i]:.4g} s{myr}")
+        astro = run.attrs.get("engine") != "sde" or getattr(run.config, "units", "cgs") == "cgs"
+        title.set_text(f"{Path(run.path).name}   " + ("t = " + time_label(times[i]) if astro else f"t = {times[i]:.4g} (code time)"))
         return lines
 
     anim = animation.FuncAnimation(fig, draw, frames=len(frames), blit=False)

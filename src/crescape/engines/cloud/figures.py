@@ -1,4 +1,4 @@
-"""Figures of cloud runs: ``crescape plot RUN [--figure profiles|halflife|kappa_t|gamma]``.
+"""Figures of cloud runs: ``crescape plot RUN [--figure cloud_profiles|cloud_halflife|cloud_kappa_t|cloud_gamma]``.
 
 * ``profiles`` — P_CR, ∂z P_CR, W and κ/κ0 versus z at t = 0, t_1/2/4, t_1/2, 4 t_1/2
   (nearest snapshots) for up to three energies, as in seed 001 Fig. 6 (Brahimi et al. 2020);
@@ -19,7 +19,9 @@ import numpy as np  # noqa: E402
 
 from ...analysis.gamma import density_from_pressure, pion_emissivity
 from ...core import constants as C  # noqa: E402
+from ...errors import FigureNameError
 from ...physics.waves import kappa_background
+from ...plotting.labels import time_label
 from .analysis import build_phases, half_life_scan, kappa_at
 
 FIGURES = ("profiles", "halflife", "kappa_t", "gamma")
@@ -45,18 +47,22 @@ def plot_profiles(run, path):
         th = float(hl["t_half"].values[e])
         want = [0.0] + ([th / 4, th, 4 * th] if np.isfinite(th) else list(np.quantile(t[1:], [0.1, 0.5, 1.0])))
         for lab, c, tw in zip(labels, colors, want):
+            if tw > t[-1] * 1.001:  # after the end of the run: not drawn as if it were t_end
+                continue
             it = int(np.argmin(np.abs(t - tw)))
             s = snap.isel(t=it)
-            lbl = f"{lab} ({t[it] / C.kyr:.3g} kyr)"
+            lbl = lab if tw == 0 else f"{lab} ({time_label(t[it])})"
             axes[0, col].loglog(z, np.maximum(s["P_cr"].values[:, e], 1e-300), c=c, label=lbl)
             axes[1, col].loglog(z, np.maximum(np.abs(s["dPdz"].values[:, e]), 1e-300), c=c)
             axes[2, col].loglog(z, s["W"].values[:, e], c=c)
             axes[3, col].loglog(z, s["chi"].values[:, e], c=c)
-        axes[0, col].set_title(f"E = {E[e] / C.GeV:.3g} GeV, t1/2 = {th / C.kyr:.3g} kyr")
+        axes[0, col].set_title(f"E = {E[e] / C.GeV:.3g} GeV, t$_{{1/2}}$ = {time_label(th)}")
         axes[0, col].legend(fontsize=7)
         axes[3, col].set_xlabel("z [pc]")
-    for r, lab in enumerate(["P_CR [erg cm^-3]", "|dP_CR/dz| [erg cm^-4]", "W = (dB/B)^2 per ln k", "kappa/kappa0"]):
-        axes[r, 0].set_ylabel(lab)
+    for r, lab in enumerate([r"$P_{\rm CR}$ [erg cm$^{-3}$]", r"$|{\rm d}P_{\rm CR}/{\rm d}z|$ [erg cm$^{-4}$]",
+                             r"$W = (\delta B/B)^2$ per ln k", r"$\chi = \kappa/\kappa_0$"]):
+        for ax in axes[r]:
+            ax.set_ylabel(lab)
     for ax in list(axes[0]) + list(axes[1]):
         top = max(line.get_ydata().max() for line in ax.get_lines())
         ax.set_ylim(top * 1e-6, top * 3)
@@ -73,7 +79,7 @@ def plot_halflife_runs(runs, path, labels=None):
         lab = labels[i] if labels else str(getattr(run.config.phase, "preset", "run"))
         ax.loglog(hl["E"].values / C.GeV, hl["t_half"].values / C.kyr, "o-", label=lab)
     ax.set_xlabel("E [GeV]")
-    ax.set_ylabel("t_1/2 [kyr]")
+    ax.set_ylabel("t$_{1/2}$ [kyr]")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path)
@@ -119,9 +125,9 @@ def plot_kappa_t(run, path, E=10 * C.TeV, distances=(5 * C.pc, 10 * C.pc)):
     for d, c in zip(distances, ("tab:red", "k")):
         t, k = kappa_at(run, E, d)
         ax.loglog(t[1:] / C.yr, k[1:], c=c, label=f"{d / C.pc:g} pc")
-    ax.axhline(float(kappa_background(E, wv.kappa_10, wv.delta)), ls="--", c="grey", label="kappa0")
+    ax.axhline(float(kappa_background(E, wv.kappa_10, wv.delta)), ls="--", c="grey", label="κ$_0$ (no waves)")
     ax.set_xlabel("t [yr]")
-    ax.set_ylabel(f"kappa at {E / C.TeV:g} TeV [cm^2/s]")
+    ax.set_ylabel(f"κ at {E / C.TeV:g} TeV [cm$^2$ s$^{{-1}}$]")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path)
@@ -141,23 +147,28 @@ def plot_gamma(run, path, E_gamma=(100 * C.GeV, 1 * C.TeV), n_z=24):
         q[j] = pion_emissivity(Eg, E, N, n_H=phases[pidx[i]].n_tot)
     fig, ax = plt.subplots(figsize=(5.5, 4))
     for k, eg in enumerate(Eg):
-        ax.loglog(z[sel] / C.pc, np.maximum(q[:, k] * eg**2, 1e-300), "o-", label=f"E_gamma = {eg / C.GeV:g} GeV")
+        ax.loglog(z[sel] / C.pc, np.maximum(q[:, k] * eg**2, 1e-300), "o-", label=f"E$_\\gamma$ = {eg / C.GeV:g} GeV")
     ax.set_xlabel("z [pc]")
-    ax.set_ylabel("E^2 q_gamma [erg cm^-3 s^-1]")
-    ax.set_title(f"pi0 emissivity at t = {float(snap['t']) / C.kyr:.3g} kyr")
+    ax.set_ylabel(r"$E^2 q_\gamma$ [erg cm$^{-3}$ s$^{-1}$]")
+    ax.set_title(f"π$^0$ emissivity at t = {time_label(float(snap['t']))}")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
 
 
+def figure_names(run) -> list[str]:
+    """Names ``crescape plot --figure`` accepts: the file names of the figures, without extension."""
+    return [f"cloud_{f}" for f in FIGURES]
+
+
 def plot(run, outdir: Path, figure: str | None = None, fmt: str = "png") -> list[Path]:
     outdir = Path(outdir)
-    figs = [figure] if figure else ["profiles", "halflife", "kappa_t"]
+    if figure is not None and figure not in figure_names(run):
+        raise FigureNameError(f"unknown figure {figure!r} for a cloud run; choose from: {', '.join(figure_names(run))}")
+    figs = [figure.removeprefix("cloud_")] if figure else ["profiles", "halflife", "kappa_t"]
     out = []
     for f in figs:
-        if f not in FIGURES:
-            raise ValueError(f"unknown cloud figure {f!r}; choose from {FIGURES}")
         p = outdir / f"cloud_{f}.{fmt}"
         if f == "profiles":
             plot_profiles(run, p)

@@ -263,18 +263,18 @@ class CRModule:
         return (4.0 / 3.0) * self.pressure() / solver.U[0]
 
     def coords(self):
-        return {"p": (("p",), self.p_c, "m_p c")}
+        return {"p": (("p",), self.p_c, "")}
 
     def snapshot(self, solver):
         return {
             "snapshots": {
-                "N_cr": (("r", "p"), self.N_cr(), "cm^-3"),
-                "P_cr": (("r",), self.pressure(), "erg cm^-3"),
-                "e_cr": (("r",), self.energy_density(), "erg cm^-3"),
-                "q_alfven": (("r",), self.q_alfven.copy(), "erg cm^-3 s^-1"),
-                "q_coulomb": (("r",), self.q_coulomb.copy(), "erg cm^-3 s^-1"),
+                "N_cr": (("r", "p"), self.N_cr(), "cm-3"),
+                "P_cr": (("r",), self.pressure(), "erg cm-3"),
+                "e_cr": (("r",), self.energy_density(), "erg cm-3"),
+                "q_alfven": (("r",), self.q_alfven.copy(), "erg cm-3 s-1"),
+                "q_coulomb": (("r",), self.q_coulomb.copy(), "erg cm-3 s-1"),
             },
-            "escaped": {"escaped": (("p",), self.esc / self.dp, "1")},
+            "escaped": {"escaped": (("p",), self.esc / self.dp, "")},
         }
 
     def history(self, solver):

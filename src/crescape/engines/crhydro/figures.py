@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ...core.constants import kyr, pc  # noqa: E402
+from ...errors import FigureNameError  # noqa: E402
+from ...plotting.labels import time_label, time_labels  # noqa: E402
 from . import figures_cr  # noqa: E402
 
 # (variable, label, log axis)
@@ -31,9 +33,7 @@ def _length_unit(r_max: float):
 
 
 def _time_label(t: float) -> str:
-    if t > 0.1 * kyr:
-        return f"{t / kyr:.3g} kyr"
-    return f"t = {t:.3g} s"
+    return time_label(t) if t > 0.1 * kyr else f"t = {t:.3g} s"
 
 
 def _positive_log(ax, y):
@@ -52,6 +52,7 @@ def gas_profiles(run, outdir: Path, fmt: str = "png") -> list[Path]:
     fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex=True)
     cmap = plt.get_cmap("viridis")
     nt = s.sizes["t"]
+    tl = time_labels(s["t"].values) if float(s["t"].values.max()) > 0.1 * kyr else [_time_label(t) for t in s["t"].values]
     for ax, (name, label, logy) in zip(axes.ravel(), PROFILE_VARS):
         data = s[name].values
         scale = 1.0
@@ -62,7 +63,7 @@ def gas_profiles(run, outdir: Path, fmt: str = "png") -> list[Path]:
                 label = r"$v$ [cm s$^{-1}$]"
         for k in range(nt):
             ax.plot(r / fac, data[k] * scale, color=cmap(k / max(nt - 1, 1)), lw=1.2,
-                    label=_time_label(float(s["t"].values[k])))
+                    label=tl[k])
         ax.set_ylabel(label)
         if logy:
             _positive_log(ax, data)
@@ -77,23 +78,34 @@ def gas_profiles(run, outdir: Path, fmt: str = "png") -> list[Path]:
     return [out]
 
 
+HEATING_TERMS = (("q_rad", "radiative (heating − cooling)"), ("q_cond", "conduction"),
+                 ("q_alfven", "Alfvén-wave (streaming) heating"), ("q_coulomb", "Coulomb/ionisation heating"))
+
+
 def heating_profiles(run, outdir: Path, fmt: str = "png") -> list[Path]:
-    """Net radiative heating q_rad and conduction heating q_cond versus r (last snapshot)."""
+    """Every non-zero heating/cooling rate versus r at the last snapshot: |q| on a log axis,
+    solid where it heats the gas (q > 0), dotted where it cools it (q < 0)."""
     s = run.snapshots
-    if s is None or "q_rad" not in s or not (np.any(s["q_rad"].values) or np.any(s["q_cond"].values)):
+    terms = [(n, lab) for n, lab in HEATING_TERMS if s is not None and n in s and np.any(s[n].values[-1])]
+    if not terms:
         return []
     r = s["r"].values
     fac, unit = _length_unit(float(r.max()))
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, ls in (("q_rad", "-"), ("q_cond", "--")):
+    top = max(float(np.nanmax(np.abs(s[n].values[-1]))) for n, _ in terms)
+    for k, (name, lab) in enumerate(terms):
         q = s[name].values[-1]
-        ax.plot(r / fac, q, ls, label=f"{name} (>0 heats)")
-    ax.set_yscale("symlog", linthresh=max(1e-40, np.abs(s["q_rad"].values[-1]).max() * 1e-6))
+        c = f"C{k}"
+        ax.plot(r / fac, np.where(q > 0, q, np.nan), "-", color=c, label=f"{lab}, heats")
+        if np.any(q < 0):
+            ax.plot(r / fac, np.where(q < 0, -q, np.nan), ":", color=c, label=f"{lab}, cools")
+    ax.set_yscale("log")
+    ax.set_ylim(top * 1e-10, top * 3)
     ax.set_xlabel(f"$r$ [{unit}]")
-    ax.set_ylabel(r"rate [erg cm$^{-3}$ s$^{-1}$]")
-    ax.set_title(f"heating/cooling at {_time_label(float(s['t'].values[-1]))}")
-    ax.legend()
-    fig.tight_layout()
+    ax.set_ylabel(r"$|q|$ [erg cm$^{-3}$ s$^{-1}$]")
+    ax.set_title(f"heating and cooling rates at t = {_time_label(float(s['t'].values[-1]))}")
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=7, frameon=False)
+    fig.tight_layout(rect=(0, 0.16, 1, 1))  # legend below the axes, never on the curves
     out = Path(outdir) / f"heating_rates.{fmt}"
     fig.savefig(out, dpi=120)
     plt.close(fig)
@@ -106,11 +118,14 @@ def history(run, outdir: Path, fmt: str = "png") -> list[Path]:
     if h is None or "E_th" not in h:
         return []
     t = h["t"].values
-    tf, tu = (kyr, "kyr") if t.max() > 0.1 * kyr else (1.0, "s")
+    tf, tu = (1e3 * kyr, "Myr") if t.max() > 1e3 * kyr else (kyr, "kyr") if t.max() > 0.1 * kyr else (1.0, "s")
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
     for name in ("E_th", "E_kin", "E_rad", "E_gas_out", "E_cr", "E_cr_escaped"):
         if name in h:
             a1.plot(t / tf, h[name].values, label=name)
+    top = max(float(np.nanmax(np.abs(h[n].values))) for n in ("E_th", "E_kin", "E_rad") if n in h)
+    a1.set_yscale("log")
+    a1.set_ylim(top * 1e-6, top * 3)  # every budget term readable, not a 1e51 offset
     a1.set_xlabel(f"$t$ [{tu}]")
     a1.set_ylabel("energy [erg]")
     a1.legend(fontsize=8)
@@ -132,11 +147,16 @@ def _all_figures() -> dict:
     return {**FIGURES, **figures_cr.FIGURES}
 
 
+def figure_names(run) -> list[str]:
+    """Names ``crescape plot --figure`` accepts: the file names of the figures, without extension."""
+    return list(_all_figures())
+
+
 def plot(run, outdir: Path, figure: str | None = None, fmt: str = "png") -> list[Path]:
     figs = _all_figures()
     if figure is not None:
         if figure not in figs:
-            raise ValueError(f"unknown figure {figure!r} for a crhydro run (choose from {sorted(figs)})")
+            raise FigureNameError(f"unknown figure {figure!r} for a crhydro run; choose from: {', '.join(figs)}")
         figs = {figure: figs[figure]}
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)

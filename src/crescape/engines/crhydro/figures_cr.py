@@ -18,6 +18,7 @@ from ...analysis import escape as es  # noqa: E402
 from ...analysis import spectra as sp  # noqa: E402
 from ...core.constants import GeV, Myr, kyr, pc  # noqa: E402
 from ...physics.losses import kinetic_energy  # noqa: E402
+from ...plotting.labels import time_label  # noqa: E402
 from . import analysis as ac  # noqa: E402
 
 PAPER_TIMES = (0.5 * kyr, 10 * kyr, 1 * Myr)
@@ -36,7 +37,7 @@ def _times(run, wanted):
 
 
 def _tlabel(t):
-    return f"{t / Myr:.3g} Myr" if t >= 0.1 * Myr else f"{t / kyr:.3g} kyr"
+    return time_label(t)
 
 
 def _save(fig, outdir, name, fmt):
@@ -98,10 +99,10 @@ def energy_density_and_work(run, outdir, fmt="png"):
         w = ac.work_term(s, t)
         ax.plot(r, np.where(w > 0, w, np.nan), "k-", lw=0.8, label="−t v ∂P$_{cr}$ > 0")
         ax.plot(r, np.where(w < 0, -w, np.nan), "k:", lw=0.8, label="< 0 (|·|)")
-        ax.set_yscale("log")
+        _log_floor(ax, decades=10)  # the work term falls to ~1e-280 far out: show the top decades
         ax.set_xlabel("r [pc]")
         ax.set_title(_tlabel(t))
-    axes[0][0].set_ylabel("[erg cm$^{-3}$]")
+    axes[0][0].set_ylabel("energy density [erg cm$^{-3}$]")
     axes[0][0].legend(fontsize=7)
     return _save(fig, outdir, "fig3_energy_density_work", fmt)
 
@@ -149,17 +150,25 @@ def heating(run, outdir, fmt="png"):
     for ax, t in zip(axes[0], times):
         s = ac.snapshot_at(run, t)
         qa, qc = ac.heating_terms(s, t)
-        ax.semilogy(r, s["P_g"].values, "k-", label="P$_g$ [erg cm$^{-3}$]")
-        ax.semilogy(r, np.where(qa > 0, qa, np.nan), "r-", label="t q$_{A}$")
-        ax.semilogy(r, np.abs(qc), "c-", label="t |q$_{cond}$|")
+        ax.semilogy(r, s["P_g"].values, "k-", label="P$_g$")
+        ax.semilogy(r, np.where(qa > 0, qa, np.nan), "r-", label="t q$_{A}$ (Alfvén heating × t)")
+        ax.semilogy(r, np.where(np.abs(qc) > 0, np.abs(qc), np.nan), "c-", label="t |q$_{cond}$| (conduction × t)")
+        _log_floor(ax, decades=10)
+        ax.set_ylabel("P$_g$, t q [erg cm$^{-3}$]")
         ax2 = ax.twinx()
-        ax2.semilogy(r, s["T"].values, "k--", label="T [K]")
+        ax2.semilogy(r, s["T"].values, "k--", label="T (right axis)")
         ax2.set_ylabel("T [K]")
         ax.set_xlim(0, min(r[-1], 150))
         ax.set_xlabel("r [pc]")
         ax.set_title(_tlabel(t))
-    axes[0][0].legend(fontsize=7)
-    return _save(fig, outdir, "fig5_heating", fmt)
+    handles = [h for a in (axes[0][0], axes[0][0].figure.axes[-1]) for h in a.get_legend_handles_labels()[0]]
+    labels = [lab for a in (axes[0][0], axes[0][0].figure.axes[-1]) for lab in a.get_legend_handles_labels()[1]]
+    fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))  # the legend sits below the panels, never on the curves
+    path = Path(outdir) / f"fig5_heating.{fmt}"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return [path]
 
 
 def temperature_density(run, outdir, fmt="png"):
@@ -231,20 +240,21 @@ def expelled_mass(run, outdir, fmt="png"):
     ax.axhline(1e3, color="k", ls=":", lw=0.8)
     ax.loglog(th[1:] / Myr, E[1:] / 1e47, "--", label="E$_{cr}$ in box [1e47 erg]")
     ax.set_xlabel("t [Myr]")
+    ax.set_ylabel(r"M$_{ex}$ [M$_\odot$], E$_{cr}$ [10$^{47}$ erg]")
     ax.legend(fontsize=8)
     return _save(fig, outdir, "fig10_expelled_mass", fmt)
 
 
-FIGURES = {
-    "cr_pressure": cr_pressure,
-    "velocity": velocity,
-    "energy_density_work": energy_density_and_work,
-    "cr_spectra": cr_spectra,
-    "heating": heating,
-    "temperature_density": temperature_density,
-    "pressure_density_late": pressure_density_late,
-    "intensity_1pc": intensity_at_1pc,
-    "expelled_mass": expelled_mass,
+FIGURES = {  # figure name = file name (without extension), as `crescape plot --figure` takes it
+    "fig1_cr_pressure": cr_pressure,
+    "fig2_velocity": velocity,
+    "fig3_energy_density_work": energy_density_and_work,
+    "fig4_cr_spectra": cr_spectra,
+    "fig5_heating": heating,
+    "fig7_temperature_density": temperature_density,
+    "fig8_pressure_density_late": pressure_density_late,
+    "fig9_intensity_1pc": intensity_at_1pc,
+    "fig10_expelled_mass": expelled_mass,
 }
 
 

@@ -154,7 +154,7 @@ class CRHydroSolver:
         axes = {}
         for m in self.modules:
             if hasattr(m, "p_f"):
-                axes["p_face"] = (m.p_f, "m_p c")
+                axes["p_face"] = (m.p_f, "")
         return self.grid if not axes else type(self.grid).from_faces(self.grid.rf, self.grid.geometry, axes=axes)
 
     def coords(self):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ...errors import FigureNameError
 from .analysis import boundary_spectra, kappa_function, summed_spectrum
-
-FIGURES = ("spectra", "summed", "integrated", "xp", "escaped", "propagation")
 
 
 def _plt():
@@ -85,7 +86,7 @@ def _integrated(run, outdir, fmt):
         y, e = g["f"].values[j], g["f_err"].values[j]
         m = y > 0
         ax.errorbar(p[m], (y * p**4)[m], yerr=(e * p**4)[m], fmt=".-", ms=3, label=str(name))
-    ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p⁴ f (continuous injection)")
+    ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p⁴ f (continuous injection) [arbitrary units]")
     ax.legend(fontsize=8)
     f = Path(outdir) / f"integrated.{fmt}"
     fig.tight_layout()
@@ -109,7 +110,10 @@ def _xp(run, outdir, fmt):
     for ax, k in zip(axes[0], idx):
         Z = np.where(H[k] > 0, H[k], np.nan)
         im = ax.pcolormesh(x, p, np.log10(Z).T, shading="nearest")
-        ax.set(yscale="log", xlabel=f"x [{g['x'].attrs.get('units', '')}]", ylabel="p / (m_p c)", title=f"t = {ts[k]:.3g}")
+        xu = g["x"].attrs.get("units", "")
+        code = not xu
+        ax.set(yscale="log", xlabel="x [code length]" if code else f"x [{xu}]", ylabel="p / (m_p c)",
+               title=f"t = {ts[k]:.3g}" + (" (code time)" if code else " s"))
         fig.colorbar(im, ax=ax, label="log10 dN/(dlnp dx)")
     f = Path(outdir) / f"xp_hist.{fmt}"
     fig.tight_layout()
@@ -138,6 +142,13 @@ def _escaped(run, outdir, fmt):
     return [f]
 
 
+def _propagation_title(run) -> str:
+    """What the Green's-function propagation assumes: the flow is switched off after t_end."""
+    kind = getattr(getattr(run.config, "flow", None), "kind", "")
+    what = {"isenberg": "after the wind ceased", "planar_shock": "planar shock switched off at t_end"}
+    return f"diffusion back to x = 0, {what.get(kind, 'flow switched off at t_end')}"
+
+
 def _propagation(run, outdir, fmt):
     """Spectra at x = 0 after the wind has ceased (Green's-function convolution, seed 003 §4.7)."""
     g = run.groups.get("xp_hist")
@@ -159,9 +170,10 @@ def _propagation(run, outdir, fmt):
         if m.any():
             ax.plot(p[m], (y * p)[m], label=f"τ = {tau:.3g} after t_end")
     ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p dN/dlnp at x = 0 (per unit length)",
-           title="propagation back to x = 0 after the wind ceased")
-    top = float(np.nanmax(S * p)) if np.any(S > 0) else 1.0
-    ax.set_ylim(top * 1e-8, top * 3)
+           title=_propagation_title(run))
+    pos = (S * p)[S > 0]
+    top = float(pos.max()) if pos.size else 1.0
+    ax.set_ylim(max(top * 1e-8, float(pos.min()) / 2 if pos.size else top * 1e-8), top * 3)  # the data, ≤ 8 decades
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7)
     f = Path(outdir) / f"propagation.{fmt}"
@@ -171,13 +183,26 @@ def _propagation(run, outdir, fmt):
     return [f]
 
 
+MAKERS = {"spectra": _spectra, "summed": _summed, "integrated": _integrated, "xp_hist": _xp, "escaped": _escaped,
+          "propagation": _propagation}
+
+
+def figure_names(run) -> list[str]:
+    """Names ``crescape plot --figure`` accepts: the file names of the figures, without extension
+    (one ``spectra_OBSERVER`` per observer of the run)."""
+    spec = run.groups.get("spectra")
+    observers = [str(o) for o in spec["observer"].values] if spec is not None else []
+    return [f"spectra_{o}" for o in observers] + [n for n in MAKERS if n != "spectra"]
+
+
 def plot(run, outdir: Path, figure: str | None = None, fmt: str = "png") -> list[Path]:
-    makers = {"spectra": _spectra, "summed": _summed, "integrated": _integrated, "xp": _xp, "escaped": _escaped,
-              "propagation": _propagation}
-    if figure is not None and figure not in makers:
-        raise ValueError(f"unknown SDE figure {figure!r}; choose from {', '.join(FIGURES)}")
-    names = [figure] if figure else list(makers)
-    files = []
-    for n in names:
-        files += makers[n](run, outdir, fmt)
-    return files
+    if figure is None:
+        return [f for make in MAKERS.values() for f in make(run, outdir, fmt)]
+    names = figure_names(run)
+    if figure not in names:
+        raise FigureNameError(f"unknown figure {figure!r} for an SDE run; choose from: {', '.join(names)}")
+    if figure.startswith("spectra_"):  # one observer: drawn with the others in a scratch folder
+        with tempfile.TemporaryDirectory(dir=outdir) as tmp:
+            f = next(f for f in _spectra(run, tmp, fmt) if f.stem == figure)
+            return [Path(shutil.move(f, Path(outdir) / f.name))]
+    return MAKERS[figure](run, outdir, fmt)

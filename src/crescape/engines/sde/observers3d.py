@@ -44,26 +44,28 @@ def _volumes(setup):
 
 def to_groups3(setup, res, diag: dict) -> dict:
     deck = setup.deck
-    lu = "cm" if deck.units == "cgs" else "code length"
-    tu = "s" if deck.units == "cgs" else "code time"
+    # astropy (FITS/generic) unit strings as in engines/sde/output.py: code units, p/(m_p c),
+    # weights and counts per injected particle are dimensionless ("") and said so in long_name
+    cgs = deck.units == "cgs"
+    lu, tu = ("cm", "s") if cgs else ("", "")
     pe = setup.p_edges
     pc = np.sqrt(pe[1:] * pe[:-1])
     dlnp = np.log(pe[1] / pe[0])
     a = res.arrays
     t = xr.Variable(("t",), setup.times, attrs={"units": tu})
-    p = xr.Variable(("p",), pc, attrs={"units": "m_p c", "long_name": "bin centre (geometric)"})
+    p = xr.Variable(("p",), pc, attrs={"units": "", "long_name": "p / (m_p c), bin centre (geometric)"})
     names = [o.name for o in setup.observers] + [b.name for b in deck.output3d.boxes]
     dn = np.moveaxis(a["S1"], 1, 0) / dlnp
     err = np.moveaxis(batch_error(a["S1"], a["Sb2"], res.n_blocks), 1, 0) / dlnp
     vol = _volumes(setup).T[:, :, None]
-    per = "per injected particle"
+    per = ""  # per injected particle (dimensionless)
     spectra = xr.Dataset(
         {"dN_dlnp": (("observer", "t", "p"), dn, {"units": per, "long_name": "weight in the window per ln p"}),
          "dN_dlnp_err": (("observer", "t", "p"), err, {"units": per, "long_name": "batch-means error of dN_dlnp"}),
-         "f": (("observer", "t", "p"), dn / vol / pc**3, {"units": f"{per} {lu}^-3 (m_p c)^-3",
+         "f": (("observer", "t", "p"), dn / vol / pc**3, {"units": f"{lu}-3" if cgs else "",
                                                         "long_name": "dN/dlnp/(p³V) (slabs: per unit area)"}),
-         "f_err": (("observer", "t", "p"), err / vol / pc**3, {"units": f"{per} {lu}^-3 (m_p c)^-3"}),
-         "p_edges": (("p_edge",), pe, {"units": "m_p c"})},
+         "f_err": (("observer", "t", "p"), err / vol / pc**3, {"units": f"{lu}-3" if cgs else ""}),
+         "p_edges": (("p_edge",), pe, {"units": "", "long_name": "p / (m_p c)"})},
         coords={"observer": ("observer", names), "t": t, "p": p},
         attrs={**{k: float(v) for k, v in diag.items()}, "n_blocks": res.n_blocks, "n_particles": res.n_particles,
                "geometry": "cartesian3d", "embedding": setup.embedding, "field": setup.field.description})
@@ -73,10 +75,10 @@ def to_groups3(setup, res, diag: dict) -> dict:
         I, Ie = a["I1"] / dlnp, batch_error(a["I1"], a["Ib2"], res.n_blocks) / dlnp
         ivol = _window_volume(setup.int_lo, setup.int_hi, setup.embedding)[:, None]
         groups["integrated"] = xr.Dataset(
-            {"N_dt_dlnp": (("integrator", "p"), I, {"units": f"{per} × {tu}", "long_name": "∫ dN/dlnp dt in the window"}),
-             "N_dt_dlnp_err": (("integrator", "p"), Ie, {"units": f"{per} × {tu}"}),
-             "f": (("integrator", "p"), I / ivol / pc**3, {"units": "arbitrary (∝ f of continuous injection)"}),
-             "f_err": (("integrator", "p"), Ie / ivol / pc**3, {"units": "arbitrary"}),
+            {"N_dt_dlnp": (("integrator", "p"), I, {"units": tu, "long_name": "∫ dN/dlnp dt in the window, per injected particle"}),
+             "N_dt_dlnp_err": (("integrator", "p"), Ie, {"units": tu}),
+             "f": (("integrator", "p"), I / ivol / pc**3, {"units": "", "long_name": "arbitrary normalisation (∝ f of continuous injection)"}),
+             "f_err": (("integrator", "p"), Ie / ivol / pc**3, {"units": "", "long_name": "arbitrary normalisation"}),
              "t_mean": (("integrator", "p"), tm, {"units": tu, "long_name": "mean time weighted by w dt"}),
              "t_mean_err": (("integrator", "p"), tme, {"units": tu})},
             coords={"integrator": ("integrator", [i.name for i in deck.output.integrate]), "p": p})
@@ -86,15 +88,15 @@ def to_groups3(setup, res, diag: dict) -> dict:
         P = a["PX"]
         groups["snapshots"] = xr.Dataset(
             {**{c: (("t", "particle"), P[:, :, i], {"units": lu}) for i, c in enumerate("xyz")},
-             "p": (("t", "particle"), np.exp(P[:, :, 3]), {"units": "m_p c"}),
-             "w": (("t", "particle"), P[:, :, 4], {"units": "weight (1/N_injected)"}),
+             "p": (("t", "particle"), np.exp(P[:, :, 3]), {"units": "", "long_name": "p / (m_p c)"}),
+             "w": (("t", "particle"), P[:, :, 4], {"units": "", "long_name": "statistical weight (1/N_injected)"}),
              "alive": (("t", "particle"), np.isfinite(P[:, :, 0]).astype(np.int8), {"units": ""}),
-             "p0": (("particle",), a["p0"][0], {"units": "m_p c"})},
+             "p0": (("particle",), a["p0"][0], {"units": "", "long_name": "p / (m_p c)"})},
             coords={"t": t})
     return groups
 
 
-def detector_dataset(deck, DX, p0, lu="code length", tu="code time"):
+def detector_dataset(deck, DX, p0, lu="", tu=""):
     """First crossings (detector, particle): t, p, x, y, z, w, latitude asin(z/|x|); NaN where none."""
     names = [d.name for d in deck.output3d.detectors]
     r = np.sqrt((DX[:, :, 2:5] ** 2).sum(-1))
@@ -103,10 +105,10 @@ def detector_dataset(deck, DX, p0, lu="code length", tu="code time"):
     dims = ("detector", "particle")
     return xr.Dataset(
         {"t": (dims, DX[:, :, 0], {"units": tu, "long_name": "arrival (first-crossing) time"}),
-         "p": (dims, np.exp(DX[:, :, 1]), {"units": "m_p c"}),
+         "p": (dims, np.exp(DX[:, :, 1]), {"units": "", "long_name": "p / (m_p c)"}),
          "x": (dims, DX[:, :, 2], {"units": lu}), "y": (dims, DX[:, :, 3], {"units": lu}),
          "z": (dims, DX[:, :, 4], {"units": lu}),
-         "w": (dims, DX[:, :, 5], {"units": "weight (1/N_injected)"}),
+         "w": (dims, DX[:, :, 5], {"units": "", "long_name": "statistical weight (1/N_injected)"}),
          "latitude": (dims, lat, {"units": "rad", "long_name": "asin(z/|x|) of the crossing point"}),
-         "p0": (("particle",), p0, {"units": "m_p c"})},
+         "p0": (("particle",), p0, {"units": "", "long_name": "p / (m_p c)"})},
         coords={"detector": ("detector", names)})

@@ -91,7 +91,7 @@ class SDEStepper:
 def run_grid(setup) -> Grid:
     """The x histogram cells (deck geometry) with the momentum bin edges: the ``grid`` group."""
     return Grid.from_faces(np.asarray(setup.x_edges, float), setup.deck.grid.geometry, coord="x",
-                           axes={"p_edge": (setup.p_edges, "m_p c")})
+                           axes={"p_edge": (setup.p_edges, "")})
 
 
 def run_groups(setup, res: ChunkResult, diag: dict) -> dict:

@@ -7,7 +7,7 @@ import numpy as np
 def initial_tophat(grid, p_f, p_c, eps, E_cr, r0, slope):
     """Seed 000 eq. (10): N ∝ p^-slope for r ≤ r0, 0 outside, normalised to E_cr = Σ V ε n.
 
-    Returns n[i, j] [cm^-3] (number density per momentum bin). The number per bin is the
+    Returns ``n[i, j]`` [cm-3] (number density per momentum bin). The number per bin is the
     exact integral of p^-slope over the bin; a cell cut by r0 gets its volume fraction.
     """
     if slope == 1.0:
