@@ -2,7 +2,7 @@
 
 ``units = "code"``: every number is used as given (DSA test problems, u1 = κ = 1);
 ``units = "cgs"``: bare numbers are CGS and strings such as ``"10 kpc"`` are
-converted at load time. Momenta are always in units of m_p c.
+converted at load time. Momenta are always in units of m_p c, for electrons too.
 """
 from __future__ import annotations
 
@@ -135,6 +135,8 @@ class DiffusionSection(Section):
 
 
 class InjectionSection(Section):
+    species: Literal["proton", "electron"] = qfield(
+        "proton", "", "particle species; electrons (ultra-relativistic) lose energy by [losses]")
     n_particles: int = qfield(10_000, "", "number of pseudo-particles", ge=1, le=2_000_000_000)
     spectrum: Literal["mono", "power_law"] = qfield("mono", "", "injected momentum distribution")
     p0: float = qfield(1.0, "m_p c", "momentum of mono-energetic injection", gt=0)
@@ -155,6 +157,18 @@ class InjectionSection(Section):
         if self.where == "volume" and self.x_hi <= self.x_lo:
             raise ValueError("injection.x_hi must be larger than injection.x_lo")
         return self
+
+
+class LossesSection(Section):
+    """Synchrotron + inverse-Compton losses of electrons (injection.species = "electron")."""
+
+    B: MagField = qfield(3e-6, "G", "field for synchrotron losses at r0 (cgs decks)", ge=0)
+    B_index: float = qfield(0.0, "", "B = B (r/r0)^-B_index (|x| in planar geometry)", ge=-3, le=3)
+    r0: Length = qfield(1.0, "cm | code", "reference radius of the B(r) law", gt=0)
+    u_rad: Pressure = qfield(0.26 * 1.602176634e-12, "erg cm-3", "photon energy density (default: CMB 0.26 eV cm^-3)", ge=0)
+    T_rad: float = qfield(2.725, "K", "photon temperature (Planck field) of the Klein–Nishina factor", gt=0)
+    klein_nishina: bool = qfield(True, "", "Klein–Nishina factor (1 + 4γε0)^-3/2 on the IC part (Moderski et al. 2005)")
+    b_code: float = qfield(0.0, "code", "units = 'code' only: dp/dt = -b_code p² (× (r/r0)^(-2 B_index))", ge=0)
 
 
 class SplittingSection(Section):
@@ -226,6 +240,7 @@ class SDEDeck(Section):
     diffusion: DiffusionSection = Field(default_factory=DiffusionSection)
     injection: InjectionSection = Field(default_factory=InjectionSection)
     splitting: SplittingSection = Field(default_factory=SplittingSection)
+    losses: LossesSection = Field(default_factory=LossesSection)
     output: SDEOutputSection = Field(default_factory=SDEOutputSection)
     # --- 3-D field-aligned transport (grid.geometry = "cartesian3d"; config/sde3d.py) ---
     field: FieldSection = Field(default_factory=FieldSection)
@@ -236,6 +251,7 @@ class SDEDeck(Section):
 
     @model_validator(mode="after")
     def _consistent(self):
+        _check_losses(self)
         if self.momentum_diffusion.kind != "none" and self.grid.geometry != "cartesian3d":
             raise ValueError("momentum_diffusion is implemented for grid.geometry = 'cartesian3d' only")
         if self.grid.geometry == "cartesian3d":
@@ -254,3 +270,25 @@ class SDEDeck(Section):
         if self.run.dt > self.run.t_end:
             raise ValueError(f"run.dt ({self.run.dt:g}) is larger than run.t_end ({self.run.t_end:g})")
         return self
+
+
+def _check_losses(deck):
+    """[losses] applies to electrons only; code decks take b_code, cgs decks B and u_rad.
+
+    Keys are compared with their defaults (not "given or not"): the resolved deck written to a
+    run directory spells out every default and must load again.
+    """
+    L = deck.losses
+    given = {k for k, f in type(L).model_fields.items() if getattr(L, k) != f.default}
+    if deck.injection.species != "electron":
+        if given:
+            raise ValueError(f"losses.{sorted(given)[0]} is set but injection.species = 'proton' "
+                             "(radiative losses are for electrons; set injection.species = 'electron')")
+        return
+    if deck.grid.geometry == "cartesian3d":
+        raise ValueError("injection.species = 'electron' is implemented for 1-D geometries only")
+    phys = given & {"B", "u_rad", "T_rad", "klein_nishina"}
+    if deck.units == "code" and phys:
+        raise ValueError(f"losses.{sorted(phys)[0]} needs units = 'cgs'; code-unit decks give losses.b_code")
+    if deck.units == "cgs" and "b_code" in given:
+        raise ValueError("losses.b_code is for units = 'code'; cgs decks give losses.B and losses.u_rad")

@@ -5,7 +5,7 @@ Achterberg & Schure 2011, MNRAS 411, 2628), per pseudo-particle:
 
     planar:     dx = (u + ∂κ/∂x) dt + sqrt(2κ) dW
     spherical:  dr = (u + ∂κ/∂r + 2κ/r) dt + sqrt(2κ) dW        (Bessel-type process)
-    momentum:   d ln p = -(1/3) (∇·u) dt
+    momentum:   d ln p = -(1/3) (∇·u) dt  [- b(x, p) p dt for electrons, see _cool]
 
 integrated with Euler–Maruyama (``scheme = 0``) or a drift predictor–corrector
 (``scheme = 1``, Heun average of the drift and of ∇·u; noise taken at the start
@@ -40,6 +40,8 @@ import numba as nb
 import numpy as np
 
 from ...flows.compiled import FM, flow_eval, tanh_sech2
+from .cooling import RP_BB, RP_BRAD, RP_KN, RP_QB, _cool
+from .kappa import _kappa_table, kappa_eval, kappa_p, kappa_x  # noqa: F401 (re-exported)
 
 M1 = np.uint64(0x9E3779B97F4A7C15)
 M2 = np.uint64(0xBF58476D1CE4E5B9)
@@ -54,11 +56,12 @@ SALT_E = np.uint64(0xD1B54A32D192ED03)  # stream of the spherical transverse dev
 # diffusion kinds
 DIFF_CONST, DIFF_POWER, DIFF_BOHM, DIFF_TABLE = 0, 1, 2, 3
 # int-parameter slots (ip array)
-IP_GEOM, IP_FLOW, IP_DIFF, IP_SCHEME, IP_ADAPT, IP_NSPLIT, IP_WSCALE, IP_NSTACK = range(8)
+IP_GEOM, IP_FLOW, IP_DIFF, IP_SCHEME, IP_ADAPT, IP_NSPLIT, IP_WSCALE, IP_NSTACK, IP_LOSS = range(9)
 # float-parameter slots (rp array)
 RP_DT, RP_ADVFRAC, RP_DSTEPMAX, RP_XMIN, RP_XMAX, RP_LNPMIN, RP_DLNP, RP_XHMIN, RP_DXH, RP_UCHAR, RP_WCHAR, RP_LNPW = range(12)
-N_RP = 12
-N_IP = 8
+# radiative losses of electrons (IP_LOSS = 1): slots RP_BB … RP_KN of ``cooling.py``
+N_RP = 17
+N_IP = 9
 # run counters (CNT columns): one definition, read by name through ``COUNTERS``
 COUNTERS = ("steps", "advective_violations", "diffusive_violations", "splits", "stack_overflows", "escaped",
             "nan_particles")
@@ -94,59 +97,6 @@ def normal_pair(key, n):
     rad = math.sqrt(-2.0 * math.log(u1))
     ang = 2.0 * math.pi * u2
     return rad * math.cos(ang), rad * math.sin(ang)
-
-
-@nb.njit(inline="always")
-def kappa_eval(dk, dpar, ktab, x, lnp):
-    """(κ, ∂κ/∂x) at (x, ln p).
-
-    κ = κ0 g(p) s(x) with g = 1 (dk=0), (p/p_ref)^δ (dk=1, dpar[1]=δ, dpar[2]=ln p_ref),
-    p²/sqrt(1+p²) (dk=2: Bohm, κ = r_g v/3 with p in m_p c), and the spatial
-    factor s = (|x|/x0)^β (dpar[3]=β, dpar[4]=x0; β = 0 switches it off, e.g.
-    Bohm with B ∝ r^-β). dk=3: bilinear table κ(x, ln p) (ktab) on a uniform
-    grid dpar = [x0, dx, lnp0, dlnp], drift from the table's x-differences.
-    """
-    if dk == 0:
-        return dpar[0], 0.0
-    if dk == 3:
-        return _kappa_table(dpar, ktab, x, lnp)
-    return kappa_x(dpar, kappa_p(dk, dpar, lnp), x)
-
-
-@nb.njit(inline="always")
-def kappa_p(dk, dpar, lnp):
-    """Momentum part κ0 g(p) of :func:`kappa_eval` (dk = 0, 1, 2)."""
-    if dk == 0:
-        return dpar[0]
-    if dk == 1:
-        return dpar[0] * math.exp(dpar[1] * (lnp - dpar[2]))
-    p2 = math.exp(2.0 * lnp)
-    return dpar[0] * p2 / math.sqrt(1.0 + p2)
-
-
-@nb.njit(inline="always")
-def kappa_x(dpar, k, x):
-    """(κ, ∂κ/∂x) = k s(x) with s = (|x|/x0)^β (β = dpar[3]; β = 1 without a pow)."""
-    if dpar[3] == 0.0:
-        return k, 0.0
-    ax = max(abs(x), 1e-12 * dpar[4])
-    sx = ax / dpar[4]
-    k *= sx if dpar[3] == 1.0 else sx ** dpar[3]
-    return k, dpar[3] * k / ax * (1.0 if x >= 0 else -1.0)
-
-
-@nb.njit
-def _kappa_table(dpar, ktab, x, lnp):
-    nx, npp = ktab.shape
-    fx = min(max((x - dpar[0]) / dpar[1], 0.0), nx - 1.000001)
-    fp = min(max((lnp - dpar[2]) / dpar[3], 0.0), npp - 1.000001)
-    ix = int(fx)
-    jp = int(fp)
-    ax = fx - ix
-    ap = fp - jp
-    k0 = ktab[ix, jp] * (1 - ap) + ktab[ix, jp + 1] * ap
-    k1 = ktab[ix + 1, jp] * (1 - ap) + ktab[ix + 1, jp + 1] * ap
-    return k0 * (1 - ax) + k1 * ax, (k1 - k0) / dpar[1]
 
 
 @nb.njit(inline="always")
@@ -238,7 +188,7 @@ def _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp):
 
 
 @nb.njit(inline="always")
-def _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2):
+def _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2):
     """Fixed-Δt steps for one tanh shock and constant κ: the diffusive step and the
     constraint checks are loop invariants (this is the CRPropa DSA benchmark case)."""
     nadv = 0
@@ -254,6 +204,7 @@ def _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xm
             z1 = zc
         x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
         lnp -= 0.5 * fpar[1] * s2 / w * dt / 3.0
+        lnp = _cool(rp, x, lnp, dt) if loss else lnp
         n += 1
         j += 1
         if x < xmin or x > xmax or lnp >= nxt:
@@ -262,6 +213,39 @@ def _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xm
         nadv = j if c_adv * dt > 1.0 else 0
         ndiff = j if 2.0 * dpar[0] * dt < w2 else 0
     return x, lnp, n, j, zc, nadv, ndiff
+
+
+@nb.njit(inline="always")
+def _fixed_steps_shock_cool(m, bdt, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2):
+    """As :func:`_fixed_steps_shock_const` for electrons in a uniform field, Thomson limit: the
+    state is P itself, the adiabatic factor exp(−∇·u Δt/3) then the exact loss step
+    P/(1 + b P Δt) (``cooling._cool`` without the log/exp round trip)."""
+    nadv = 0
+    ndiff = 0
+    j = 0
+    sd = math.sqrt(2.0 * dpar[0] * dt)
+    w = fpar[4]
+    p = math.exp(lnp)
+    pn = math.exp(nxt)
+    while j < m:
+        th, s2 = tanh_sech2((x - fpar[2] - fpar[3] * (t0 + j * dt)) / w)
+        if (n & 1) == 0:
+            z1, zc = normal_pair(key, n >> 1)
+        else:
+            z1 = zc
+        x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
+        d = 0.5 * fpar[1] * s2 / w * dt / 3.0
+        if d > 1e-17:  # exp(-d) = 1 to round-off (|d| < 1e-17): skip the exp off the shock
+            p *= math.exp(-d)
+        p /= 1.0 + bdt * p
+        n += 1
+        j += 1
+        if x < xmin or x > xmax or p >= pn:
+            break
+    if check:
+        nadv = j if c_adv * dt > 1.0 else 0
+        ndiff = j if 2.0 * dpar[0] * dt < w2 else 0
+    return x, math.log(p), n, j, zc, nadv, ndiff
 
 
 @nb.njit(inline="always")
@@ -281,8 +265,13 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, 
     ndiff = 0
     j = 0
     integ = I.shape[1] > 0
+    loss = ip[IP_LOSS] == 1
     if ip[IP_FLOW] == 5 and ip[IP_WSCALE] == 0 and ip[IP_DIFF] == DIFF_CONST and not integ:
-        return _fixed_steps_shock_const(m, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2)
+        if loss and rp[RP_QB] == 0.0 and rp[RP_KN] == 0.0:
+            return _fixed_steps_shock_cool(m, (rp[RP_BB] + rp[RP_BRAD]) * dt, fpar, dpar, x, lnp, t0, dt, key, n, zc,
+                                           xmin, xmax, nxt, check, c_adv, w2)
+        return _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check,
+                                        c_adv, w2)
     geom, fk, dk = ip[IP_GEOM], ip[IP_FLOW], ip[IP_DIFF]
     wscale = ip[IP_WSCALE] == 1
     k_sp = dk != DIFF_CONST and dk != DIFF_TABLE and dpar[3] != 0.0
@@ -325,6 +314,7 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, 
         z1, e2, zc = _noise(geom, key, n, zc)
         x = _move(geom, x, u + dkdx, sk, dt, z1, e2)
         lnp = lnp - div * dt / 3.0
+        lnp = _cool(rp, x, lnp, dt) if loss else lnp
         n += 1
         j += 1
         if x < xmin or x > xmax or lnp >= nxt:
@@ -358,7 +348,9 @@ def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, zc, w, blk, int_lo,
         u2, div2, k2, dkdx2, wf2 = _local(ip, rp, flow, diff, xn, lnp, t + dt)
         xn = _move(geom, x, 0.5 * (a + u2 + dkdx2), s, dt, z1, e2)
         div = 0.5 * (div + div2)
-    return xn, lnp - div * dt / 3.0, t + dt, n + 1, zc, na, nd
+    lnp = lnp - div * dt / 3.0
+    lnp = _cool(rp, xn, lnp, dt) if ip[IP_LOSS] == 1 else lnp
+    return xn, lnp, t + dt, n + 1, zc, na, nd
 
 
 @nb.njit(fastmath=FM)

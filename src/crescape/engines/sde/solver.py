@@ -19,6 +19,7 @@ from ...errors import SimulationError
 from ...flows import FlowSpec
 from . import kernels as K
 from .batches import batch_particles, fold_blocks
+from .cooling import loss_params
 from .injection import initial_states
 from .observers import default_observers, windows
 from .problems import build_flow
@@ -82,6 +83,9 @@ def build_setup(deck, flow: FlowSpec | None = None) -> Setup:
     rp[K.RP_LNPMIN], rp[K.RP_DLNP] = np.log(o.p_min), np.log(o.p_max / o.p_min) / o.n_p
     rp[K.RP_XHMIN], rp[K.RP_DXH] = o.x_lo, (o.x_hi - o.x_lo) / o.n_x
     rp[K.RP_UCHAR], rp[K.RP_WCHAR], rp[K.RP_LNPW] = flow.u_char, flow.w_char, np.log(r.p_width)
+    ip[K.IP_LOSS], lv = loss_params(deck)
+    for slot, v in lv.items():
+        rp[slot] = v
     times = o.snapshot_times(0.0, r.t_end)
     obs = default_observers(deck, flow)
     lo, hi = windows(obs, flow, times)
