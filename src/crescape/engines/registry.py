@@ -103,3 +103,22 @@ def engines() -> dict[str, Engine]:
 
 
 __all__ = ["ENGINE_MODULES", "Engine", "register", "unregister", "engine_names", "get_engine", "engines"]
+
+
+def summary_table() -> tuple[dict[str, tuple], Callable]:
+    """A new ``SUMMARIES`` table and its ``@summary(name, units, description)`` decorator.
+
+    An engine's summaries module writes ``SUMMARIES, summary = summary_table()`` and decorates
+    each ``f(run) -> float``; :meth:`Engine.summaries` reads the table.
+    """
+    table: dict[str, tuple] = {}
+
+    def summary(name: str, units: str, description: str):
+        """Register ``f(run) -> float`` as summary ``name``."""
+        def deco(func):
+            table[name] = (func, units, description)
+            return func
+
+        return deco
+
+    return table, summary

@@ -8,16 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-SUMMARIES: dict[str, tuple] = {}
+from ..registry import summary_table
 
-
-def summary(name: str, units: str, description: str):
-    """Register ``f(run) -> float`` as summary ``name``."""
-    def deco(func):
-        SUMMARIES[name] = (func, units, description)
-        return func
-
-    return deco
+SUMMARIES, summary = summary_table()
 
 
 @summary("t_half_min", "s", "shortest half-life t_1/2(E) over the energy grid")

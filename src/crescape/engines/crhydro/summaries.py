@@ -11,17 +11,9 @@ import math
 import numpy as np
 
 from ...core.constants import pc
+from ..registry import summary_table
 
-SUMMARIES: dict[str, tuple] = {}
-
-
-def summary(name: str, units: str, description: str):
-    """Register ``f(run) -> float`` as summary ``name``."""
-    def deco(func):
-        SUMMARIES[name] = (func, units, description)
-        return func
-
-    return deco
+SUMMARIES, summary = summary_table()
 
 
 def _hist(run, *names):

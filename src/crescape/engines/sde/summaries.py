@@ -10,16 +10,9 @@ import math
 
 import numpy as np
 
-SUMMARIES: dict[str, tuple] = {}
+from ..registry import summary_table
 
-
-def summary(name: str, units: str, description: str):
-    """Register ``f(run) -> float`` as summary ``name``."""
-    def deco(func):
-        SUMMARIES[name] = (func, units, description)
-        return func
-
-    return deco
+SUMMARIES, summary = summary_table()
 
 
 def _last_particles(run):
