@@ -30,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .crdiffusion import stream_rate
+
 
 @njit(cache=True, inline="always")
 def _mc(a, b):
@@ -330,19 +332,7 @@ def diffuse_stream(n, Dface, A, V, rc, rf, vA, dt, absorbing, streaming, eps, es
     nr, M = n.shape
     lam = np.zeros((nr, M))  # streaming loss rate [s^-1], from the state before the step
     if streaming:
-        for i in range(nr):
-            for j in range(M):
-                ni = n[i, j]
-                if ni <= 0.0:
-                    continue
-                best = 0.0
-                if i > 0 and n[i - 1, j] < ni:
-                    best = (ni - n[i - 1, j]) / (rc[i] - rc[i - 1])
-                if i < nr - 1 and n[i + 1, j] < ni:
-                    gp = (ni - n[i + 1, j]) / (rc[i + 1] - rc[i])
-                    if gp > best:
-                        best = gp
-                lam[i, j] = vA[i] * best / ni
+        stream_rate(n, rc, vA, lam)
     for i in range(nr):
         am = 0.0
         if i > 0:

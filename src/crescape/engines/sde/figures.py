@@ -22,6 +22,15 @@ def _plt():
     return plt
 
 
+def _save(fig, outdir, filename: str) -> Path:
+    """Lay out, write and close ``fig`` as ``outdir/filename``; returns the path."""
+    path = Path(outdir) / filename
+    fig.tight_layout()
+    fig.savefig(path)
+    _plt().close(fig)
+    return path
+
+
 def _spectra(run, outdir, fmt):
     plt = _plt()
     sp = run.spectra
@@ -43,10 +52,7 @@ def _spectra(run, outdir, fmt):
             ax.legend(fontsize=7)
         else:
             ax.text(0.5, 0.5, "no particles in this window", transform=ax.transAxes, ha="center")
-        f = Path(outdir) / f"spectra_{re.sub(r'[^A-Za-z0-9._=-]', '_', str(name)).lstrip('.')}.{fmt}"
-        fig.tight_layout()
-        fig.savefig(f)
-        plt.close(fig)
+        f = _save(fig, outdir, f"spectra_{re.sub(r'[^A-Za-z0-9._=-]', '_', str(name)).lstrip('.')}.{fmt}")
         files.append(f)
     return files
 
@@ -68,10 +74,7 @@ def _summed(run, outdir, fmt):
            title=f"summed over {sp.sizes['t']} snapshots (errors: batch means of the sum)")
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
-    f = Path(outdir) / f"summed.{fmt}"
-    fig.tight_layout()
-    fig.savefig(f)
-    plt.close(fig)
+    f = _save(fig, outdir, f"summed.{fmt}")
     return [f]
 
 
@@ -88,10 +91,7 @@ def _integrated(run, outdir, fmt):
         ax.errorbar(p[m], (y * p**4)[m], yerr=(e * p**4)[m], fmt=".-", ms=3, label=str(name))
     ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p⁴ f (continuous injection) [arbitrary units]")
     ax.legend(fontsize=8)
-    f = Path(outdir) / f"integrated.{fmt}"
-    fig.tight_layout()
-    fig.savefig(f)
-    plt.close(fig)
+    f = _save(fig, outdir, f"integrated.{fmt}")
     return [f]
 
 
@@ -115,10 +115,7 @@ def _xp(run, outdir, fmt):
         ax.set(yscale="log", xlabel="x [code length]" if code else f"x [{xu}]", ylabel="p / (m_p c)",
                title=f"t = {ts[k]:.3g}" + (" (code time)" if code else " s"))
         fig.colorbar(im, ax=ax, label="log10 dN/(dlnp dx)")
-    f = Path(outdir) / f"xp_hist.{fmt}"
-    fig.tight_layout()
-    fig.savefig(f)
-    plt.close(fig)
+    f = _save(fig, outdir, f"xp_hist.{fmt}")
     return [f]
 
 
@@ -135,10 +132,7 @@ def _escaped(run, outdir, fmt):
             ax.plot(p, cum[s, -1] * p, label=f"escaped through {side} boundary (total)")
     ax.set(xscale="log", yscale="log", xlabel="p / (m_p c)", ylabel="p dN/dlnp")
     ax.legend(fontsize=8)
-    f = Path(outdir) / f"escaped.{fmt}"
-    fig.tight_layout()
-    fig.savefig(f)
-    plt.close(fig)
+    f = _save(fig, outdir, f"escaped.{fmt}")
     return [f]
 
 
@@ -176,10 +170,7 @@ def _propagation(run, outdir, fmt):
     ax.set_ylim(max(top * 1e-8, float(pos.min()) / 2 if pos.size else top * 1e-8), top * 3)  # the data, ≤ 8 decades
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7)
-    f = Path(outdir) / f"propagation.{fmt}"
-    fig.tight_layout()
-    fig.savefig(f)
-    plt.close(fig)
+    f = _save(fig, outdir, f"propagation.{fmt}")
     return [f]
 
 
