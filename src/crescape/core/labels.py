@@ -2,7 +2,7 @@
 with just enough digits that different times never print alike."""
 from __future__ import annotations
 
-from ..core.constants import kyr
+from .constants import kyr
 
 _UNITS = ((1e3 * kyr, "Myr"), (kyr, "kyr"), (1e-3 * kyr, "yr"))
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core import constants as C
+from ..core.labels import time_label, time_labels
 from ..io import open_run
 from .cube import cube_from_emitters
 from .emission import default_processes
@@ -55,8 +56,8 @@ def plot_sed(em, outdir, fmt="png", distance=DEFAULT_DISTANCE, processes=None):
     fig, ax = plt.subplots(figsize=(6, 4.2))
     idx = _times(em)
     s = sed(em, E, distance, processes=processes, t_index=idx)
-    for k, i in enumerate(idx):
-        ax.loglog(E / C.GeV, np.where(s[k] > 0, s[k], np.nan), label=f"t = {em.t[i] / C.kyr:.3g} kyr")
+    for k, lab in enumerate(time_labels(em.t[list(idx)])):
+        ax.loglog(E / C.GeV, np.where(s[k] > 0, s[k], np.nan), label=f"t = {lab}")
     ax.set(xlabel="E [GeV]", ylabel=r"$\nu F_\nu$ [erg cm$^{-2}$ s$^{-1}$]",
            title=f"{'+'.join(processes)} at d = {distance / C.kpc:.3g} kpc")
     ax.legend(fontsize=8)
@@ -79,7 +80,7 @@ def plot_profiles(em, outdir, fmt="png", distance=DEFAULT_DISTANCE, processes=No
         prof = band_integral(E, I, lo, hi)
         ax.semilogy(np.rad2deg(th), np.where(prof > 0, prof, np.nan), label=f"{lo / C.GeV:.3g}–{hi / C.GeV:.3g} GeV")
     ax.set(xlabel="θ [deg]", ylabel=r"I [cm$^{-2}$ s$^{-1}$ sr$^{-1}$]",
-           title=f"t = {em.t[em.time_index(t)] / C.kyr:.3g} kyr, d = {distance / C.kpc:.3g} kpc")
+           title=f"t = {time_label(em.t[em.time_index(t)])}, d = {distance / C.kpc:.3g} kpc")
     ax.legend(fontsize=8)
     return _save(fig, outdir, "obs_profiles", fmt)
 
@@ -117,7 +118,7 @@ def plot_neutrinos(em, outdir, fmt="png", distance=DEFAULT_DISTANCE, t=None):
         s = sed(em, E, distance, processes=(proc,), t_index=it)[0]
         ax.loglog(E / C.TeV, np.where(s > 0, s, np.nan), label=lab)
     ax.set(xlabel="E [TeV]", ylabel=r"$E^2\,dN/dE$ [erg cm$^{-2}$ s$^{-1}$]",
-           title=f"t = {em.t[it[0]] / C.kyr:.3g} kyr, d = {distance / C.kpc:.3g} kpc")
+           title=f"t = {time_label(em.t[it[0]])}, d = {distance / C.kpc:.3g} kpc")
     ax.legend(fontsize=8)
     return _save(fig, outdir, "obs_neutrinos", fmt)
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.labels import time_label
 from ..core.progress import Progress
 from ..io import open_run
-from .labels import time_label
 
 PREFERRED = ["n", "v", "T", "P_g", "P_cr", "N_cr", "W", "kappa", "rho", "e_cr", "x", "p"]
 MAX_FRAMES = 120

@@ -19,9 +19,9 @@ import numpy as np  # noqa: E402
 
 from ...analysis.gamma import density_from_pressure, pion_emissivity
 from ...core import constants as C  # noqa: E402
+from ...core.labels import time_label
 from ...errors import FigureNameError
 from ...physics.waves import kappa_background
-from ...plotting.labels import time_label
 from .analysis import build_phases, half_life_scan, kappa_at
 
 FIGURES = ("profiles", "halflife", "kappa_t", "gamma")

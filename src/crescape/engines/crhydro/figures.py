@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ...core.constants import kyr, pc  # noqa: E402
+from ...core.labels import time_label, time_labels  # noqa: E402
 from ...errors import FigureNameError  # noqa: E402
-from ...plotting.labels import time_label, time_labels  # noqa: E402
 from . import figures_cr  # noqa: E402
 
 # (variable, label, log axis)

@@ -17,8 +17,8 @@ import numpy as np  # noqa: E402
 from ...analysis import escape as es  # noqa: E402
 from ...analysis import spectra as sp  # noqa: E402
 from ...core.constants import GeV, Myr, kyr, pc  # noqa: E402
+from ...core.labels import time_label  # noqa: E402
 from ...physics.losses import kinetic_energy  # noqa: E402
-from ...plotting.labels import time_label  # noqa: E402
 from . import analysis as ac  # noqa: E402
 
 PAPER_TIMES = (0.5 * kyr, 10 * kyr, 1 * Myr)
