@@ -6,6 +6,7 @@ Achterberg & Schure 2011, MNRAS 411, 2628), per pseudo-particle:
     planar:     dx = (u + ∂κ/∂x) dt + sqrt(2κ) dW
     spherical:  dr = (u + ∂κ/∂r + 2κ/r) dt + sqrt(2κ) dW        (Bessel-type process)
     momentum:   d ln p = -(1/3) (∇·u) dt  [- b(x, p) p dt for electrons, see _cool]
+                         [+ D̃ (3 + ∂ln D̃/∂ln p) dt + sqrt(2 D̃) dW', D̃ = D_pp/p²: :mod:`.momentum`]
 
 integrated with Euler–Maruyama (``scheme = 0``) or a drift predictor–corrector
 (``scheme = 1``, Heun average of the drift and of ∇·u; noise taken at the start
@@ -42,6 +43,7 @@ import numpy as np
 from ...flows.compiled import FM, flow_eval, tanh_sech2
 from .cooling import RP_BB, RP_BRAD, RP_KN, RP_QB, _cool
 from .kappa import _kappa_table, kappa_eval, kappa_p, kappa_x  # noqa: F401 (re-exported)
+from .momentum import md_dtmax, md_increment, md_local
 
 M1 = np.uint64(0x9E3779B97F4A7C15)
 M2 = np.uint64(0xBF58476D1CE4E5B9)
@@ -52,16 +54,17 @@ S31 = np.uint64(31)
 S11 = np.uint64(11)
 INV53 = 1.0 / 9007199254740992.0  # 2^-53
 SALT_E = np.uint64(0xD1B54A32D192ED03)  # stream of the spherical transverse deviates
+SALT_P = np.uint64(0x8CB92BA72F3D8DD7)  # stream of the momentum-diffusion deviates
 
 # diffusion kinds
 DIFF_CONST, DIFF_POWER, DIFF_BOHM, DIFF_TABLE = 0, 1, 2, 3
 # int-parameter slots (ip array)
-IP_GEOM, IP_FLOW, IP_DIFF, IP_SCHEME, IP_ADAPT, IP_NSPLIT, IP_WSCALE, IP_NSTACK, IP_LOSS = range(9)
+IP_GEOM, IP_FLOW, IP_DIFF, IP_SCHEME, IP_ADAPT, IP_NSPLIT, IP_WSCALE, IP_NSTACK, IP_LOSS, IP_MD = range(10)
 # float-parameter slots (rp array)
 RP_DT, RP_ADVFRAC, RP_DSTEPMAX, RP_XMIN, RP_XMAX, RP_LNPMIN, RP_DLNP, RP_XHMIN, RP_DXH, RP_UCHAR, RP_WCHAR, RP_LNPW = range(12)
-# radiative losses of electrons (IP_LOSS = 1): slots RP_BB … RP_KN of ``cooling.py``
-N_RP = 17
-N_IP = 9
+# electron losses (IP_LOSS = 1): slots RP_BB … RP_KN of ``cooling.py``; momentum diffusion: ``momentum.py``
+N_RP = 21
+N_IP = 10
 # run counters (CNT columns): one definition, read by name through ``COUNTERS``
 COUNTERS = ("steps", "advective_violations", "diffusive_violations", "splits", "stack_overflows", "escaped",
             "nan_particles")
@@ -329,9 +332,11 @@ def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, zc, w, blk, int_lo,
     geom, adapt, scheme = ip[IP_GEOM], ip[IP_ADAPT], ip[IP_SCHEME]
     dt0 = rp[RP_DT]
     u, div, k, dkdx, wfac = _local(ip, rp, flow, diff, x, lnp, t)
+    md = ip[IP_MD]
+    amd, Dt = md_local(md, ip[IP_DIFF], rp, diff[0], diff[1], x, lnp)
     dt = dt0
     if adapt == 1:
-        dt = min(dt, dt_adv * wfac, dstep2 / (2.0 * k))
+        dt = min(dt, dt_adv * wfac, dstep2 / (2.0 * k), md_dtmax(rp, Dt))
     dt = min(dt, tn - t)
     na = 0
     nd = 0
@@ -344,11 +349,13 @@ def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, zc, w, blk, int_lo,
     s = math.sqrt(2.0 * k * dt)
     a = u + dkdx
     xn = _move(geom, x, a, s, dt, z1, e2)
+    zp = normal_pair(key ^ SALT_P, n >> 1)[n & 1] if md != 0 else 0.0  # own stream: independent of z1, e2
+    dlnp = md_increment(md, ip[IP_DIFF], rp, diff[0], diff[1], xn, lnp, div, amd, Dt, dt, zp, scheme == 1)
     if scheme == 1:
         u2, div2, k2, dkdx2, wf2 = _local(ip, rp, flow, diff, xn, lnp, t + dt)
         xn = _move(geom, x, 0.5 * (a + u2 + dkdx2), s, dt, z1, e2)
         div = 0.5 * (div + div2)
-    lnp = lnp - div * dt / 3.0
+    lnp = lnp - div * dt / 3.0 + dlnp
     lnp = _cool(rp, xn, lnp, dt) if ip[IP_LOSS] == 1 else lnp
     return xn, lnp, t + dt, n + 1, zc, na, nd
 
@@ -369,7 +376,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out):
     w2 = rp[RP_WCHAR] ** 2
     dt_adv = rp[RP_ADVFRAC] * rp[RP_WCHAR] / rp[RP_UCHAR] if rp[RP_UCHAR] > 0.0 else np.inf
     dstep2 = rp[RP_DSTEPMAX] ** 2 if rp[RP_DSTEPMAX] > 0.0 else np.inf
-    fast = ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0
+    fast = ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0 and ip[IP_MD] == 0  # momentum diffusion: per-step path
     nxt = split_lnp[lvl] if lvl < split_lnp.shape[0] else np.inf
     K = T.shape[0]
     zc = 0.0
