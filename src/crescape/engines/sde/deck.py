@@ -247,7 +247,7 @@ class SDEDeck(Section):
     # --- 3-D field-aligned transport (grid.geometry = "cartesian3d"; config/sde3d.py) ---
     field: FieldSection = Field(default_factory=FieldSection)
     transport3d: Transport3DSection = Field(default_factory=Transport3DSection)
-    momentum_diffusion: MomentumDiffusionSection = Field(default_factory=MomentumDiffusionSection)
+    momentum_diffusion: MomentumDiffusionSection = Field(default_factory=MomentumDiffusionSection)  # 1-D too
     output3d: Output3DSection = Field(default_factory=Output3DSection)
     # --- end 3-D ---
 
