@@ -173,3 +173,25 @@ def test_one_dimensional_decks_accept_momentum_diffusion_and_name_bad_keys():
         deck1(momentum_diffusion={"kind": "fermi2"})
     with pytest.raises(DeckError, match="dlnp_step_max"):
         deck1(run={"dlnp_step_max": -0.1})
+
+
+def test_dlnkappa_dlnp_of_every_diffusion_kind_is_the_derivative_of_kappa():
+    """∂ln κ/∂ln p enters the Alfvénic drift D̃ (3 − ∂ln κ/∂ln p): constant 0, power law δ, Bohm
+    κ ∝ p²/sqrt(1+p²) (central difference, h = 1e-5), and a κ(x, ln p) table of e^(0.7 ln p) at its
+    nodes, where the bilinear interpolant's one-cell difference gives 0.7 exactly."""
+    from crescape.engines.sde.kappa import kappa_eval
+    from crescape.engines.sde.momentum import dlnkappa_dlnp
+
+    dpar = np.array([2.0, 0.4, np.log(3.0), 0.0, 1.0])
+    ktab = np.zeros((2, 2))
+    h = 1e-5
+    for dk in (0, 1, 2):
+        for lnp in (-3.0, 0.0, 0.4, 5.0):
+            num = (np.log(kappa_eval(dk, dpar, ktab, 0.3, lnp + h)[0])
+                   - np.log(kappa_eval(dk, dpar, ktab, 0.3, lnp - h)[0])) / (2 * h)
+            assert abs(dlnkappa_dlnp(dk, dpar, ktab, 0.3, lnp) - num) < 1e-8, (dk, lnp)
+    lnp_nodes = np.linspace(-2.0, 4.0, 13)
+    tab = np.exp(0.7 * lnp_nodes)[None, :].repeat(3, 0)
+    tpar = np.array([0.0, 1.0, lnp_nodes[0], lnp_nodes[1] - lnp_nodes[0]])
+    for lnp in lnp_nodes[1:-1]:
+        assert abs(dlnkappa_dlnp(3, tpar, tab, 0.5, lnp) - 0.7) < 1e-12
