@@ -6,6 +6,7 @@ Achterberg & Schure 2011, MNRAS 411, 2628), per pseudo-particle:
     planar:     dx = (u + ∂κ/∂x) dt + sqrt(2κ) dW
     spherical:  dr = (u + ∂κ/∂r + 2κ/r) dt + sqrt(2κ) dW        (Bessel-type process)
     momentum:   d ln p = -(1/3) (∇·u) dt  [- b(x, p) p dt for electrons, see _cool]
+                         [+ D̃ (3 + ∂ln D̃/∂ln p) dt + sqrt(2 D̃) dW', D̃ = D_pp/p²: :mod:`.momentum`]
 
 integrated with Euler–Maruyama (``scheme = 0``) or a drift predictor–corrector
 (``scheme = 1``, Heun average of the drift and of ∇·u; noise taken at the start
@@ -43,6 +44,7 @@ from ...flows.compiled import FM, flow_eval
 from .cooling import _cool
 from .fixed_steps import SALT_E, _fixed_steps, _move, _noise  # noqa: F401 (re-exported)
 from .kappa import _kappa_table, kappa_eval, kappa_p, kappa_x  # noqa: F401 (re-exported)
+from .momentum import md_dtmax, md_increment, md_local
 from .rng import M1, exponential, mix64, normal, normal_pair, stream_key, uniform01  # noqa: F401 (re-exported)
 from .slots import *  # noqa: F403 (the slot constants, re-exported)
 from .slots import (
@@ -58,6 +60,7 @@ from .slots import (
     IP_FLOW,
     IP_GEOM,
     IP_LOSS,
+    IP_MD,
     IP_NSTACK,
     IP_SCHEME,
     IP_WSCALE,
@@ -74,6 +77,8 @@ from .slots import (
     RP_XMAX,
     RP_XMIN,
 )
+
+SALT_P = np.uint64(0x8CB92BA72F3D8DD7)  # stream of the momentum-diffusion deviates
 
 
 @nb.njit(inline="always")
@@ -144,9 +149,11 @@ def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, w, blk, int_lo, int
     geom, adapt, scheme = ip[IP_GEOM], ip[IP_ADAPT], ip[IP_SCHEME]
     dt0 = rp[RP_DT]
     u, div, k, dkdx, wfac = _local(ip, rp, flow, diff, x, lnp, t)
+    md = ip[IP_MD]
+    amd, Dt = md_local(md, ip[IP_DIFF], rp, diff[0], diff[1], x, lnp)
     dt = dt0
     if adapt == 1:
-        dt = min(dt, dt_adv * wfac, dstep2 / (2.0 * k))
+        dt = min(dt, dt_adv * wfac, dstep2 / (2.0 * k), md_dtmax(rp, Dt))
     dt = min(dt, tn - t)
     na = 0
     nd = 0
@@ -159,11 +166,13 @@ def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, w, blk, int_lo, int
     s = math.sqrt(2.0 * k * dt)
     a = u + dkdx
     xn = _move(geom, x, a, s, dt, z1, e2)
+    zp = normal(key ^ SALT_P, n) if md != 0 else 0.0  # own stream: independent of z1, e2
+    dlnp = md_increment(md, ip[IP_DIFF], rp, diff[0], diff[1], xn, lnp, div, amd, Dt, dt, zp, scheme == 1)
     if scheme == 1:
         u2, div2, k2, dkdx2, wf2 = _local(ip, rp, flow, diff, xn, lnp, t + dt)
         xn = _move(geom, x, 0.5 * (a + u2 + dkdx2), s, dt, z1, e2)
         div = 0.5 * (div + div2)
-    lnp = lnp - div * dt / 3.0
+    lnp = lnp - div * dt / 3.0 + dlnp
     lnp = _cool(rp, xn, lnp, dt) if ip[IP_LOSS] == 1 else lnp
     return xn, lnp, t + dt, n + 1, na, nd
 
@@ -184,7 +193,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out):
     w2 = rp[RP_WCHAR] ** 2
     dt_adv = rp[RP_ADVFRAC] * rp[RP_WCHAR] / rp[RP_UCHAR] if rp[RP_UCHAR] > 0.0 else np.inf
     dstep2 = rp[RP_DSTEPMAX] ** 2 if rp[RP_DSTEPMAX] > 0.0 else np.inf
-    fast = ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0
+    fast = ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0 and ip[IP_MD] == 0  # momentum diffusion: per-step path
     nxt = split_lnp[lvl] if lvl < split_lnp.shape[0] else np.inf
     K = T.shape[0]
     nsteps = 0
