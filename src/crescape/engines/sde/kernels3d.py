@@ -107,8 +107,10 @@ def momentum_drift_diff(md, rp, lnp, kpar, dlnk):
 
 
 @nb.njit(inline="always")
-def _normal(key, idx, cache):
-    """Normal number ``idx`` of the stream (pairs computed at even indices, odd ones from the cache)."""
+def _normal3(key, idx, cache):
+    """Normal number ``idx`` of the stream (pairs computed at even indices, odd ones from the cache).
+
+    Every normal of the 3-D kernels comes from here (one place to change the generator)."""
     if (idx & 1) == 0:
         return normal_pair(key, idx >> 1)
     return cache, cache
@@ -138,16 +140,16 @@ def embed_coord(ip, rp, x, y, z):
 
 @nb.njit(inline="always")
 def local_kappa(ip, rp, lnp):
-    """(κ∥ at B_ref, ∂ln κ∥/∂ln p, ε = κ⊥/κ∥) at ln p."""
+    """(κ∥ at B_ref, ∂ln κ∥/∂ln p, ε = κ⊥/κ∥, sqrt(ε)) at ln p."""
     kref, dlnk = kappa_par_ref(ip[I_DIFF], rp, lnp)
     eps = rp[R_EPS] if rp[R_PDELTA] == 0.0 else rp[R_EPS] * math.exp(rp[R_PDELTA] * (lnp - rp[R_LNPREF]))
-    return kref, dlnk, eps
+    return kref, dlnk, eps, math.sqrt(eps)
 
 
 @nb.njit(inline="always", fastmath=FM)
-def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt, sq, kref, dlnk, eps, key, nid,
-          cache):
-    """One Euler–Maruyama step (sq = sqrt(dt); κ∥(B_ref), ∂lnκ∥/∂lnp, ε at ln p from :func:`local_kappa`).
+def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt, sq, kref, dlnk, eps, seps, key,
+          nid, cache):
+    """One Euler–Maruyama step (sq = sqrt(dt); κ∥(B_ref), ∂lnκ∥/∂lnp, ε, sqrt(ε) at ln p from :func:`local_kappa`).
 
     Returns (x, y, z, ln p, nid, cache, flags): flags = 1 at |B| = 0, + 2 outside a field table."""
     ux, uy, uz, div = _flow3(ip, rp, fpar, fel, ttab, utab, dtab, x, y, z, t)
@@ -156,12 +158,12 @@ def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt
                                                              B[8], B[9], B[10], B[11], kref, rp[R_AB],
                                                              rp[R_BREF], eps)
     flags = null + (2 if B[12] > 0.0 else 0)
-    z1, cache = _normal(key, nid, cache)
-    z2, cache = _normal(key, nid + 1, cache)
-    z3, cache = _normal(key, nid + 2, cache)
+    z1, cache = _normal3(key, nid, cache)
+    z2, cache = _normal3(key, nid + 1, cache)
+    z3, cache = _normal3(key, nid + 2, cache)
     nid += 3
     spar = math.sqrt(2.0 * kpar) * sq
-    sperp = spar * math.sqrt(eps) if eps != 1.0 else spar  # κ⊥ = eps κ∥ (also at |B| = 0)
+    sperp = spar * seps  # κ⊥ = eps κ∥ (also at |B| = 0)
     bz_ = ex * z1 + ey * z2 + ez * z3
     x += (ux + dx) * dt + spar * ex * bz_ + sperp * (z1 - ex * bz_)
     y += (uy + dy) * dt + spar * ey * bz_ + sperp * (z2 - ey * bz_)
@@ -169,7 +171,7 @@ def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt
     lnp_new = lnp - div * dt / 3.0
     if ip[I_MD] != 0:
         a, Dt = momentum_drift_diff(ip[I_MD], rp, lnp, kpar, dlnk)
-        z4, cache = _normal(key, nid, cache)
+        z4, cache = _normal3(key, nid, cache)
         nid += 1
         lnp_new += a * dt + math.sqrt(2.0 * Dt) * sq * z4
     return x, y, z, lnp_new, nid, cache, flags
@@ -239,8 +241,8 @@ def _record3(ip, rp, kk, x, y, z, lnp, w, blk, obs_lo, obs_hi, boxes, S, S2):
 
 
 @nb.njit(inline="always")
-def _integrate3(ip, rp, x, y, z, lnp, w, t, dt, blk, int_lo, int_hi, I, IT):
-    ib = _pbin(rp, lnp, I.shape[2])
+def _integrate3(ip, rp, x, y, z, ib, w, t, dt, blk, int_lo, int_hi, I, IT):
+    """Add w dt and w t dt of the step to the integrators containing s (ib: momentum bin of the step, or −1)."""
     if ib < 0:
         return
     s = embed_coord(ip, rp, x, y, z)
@@ -267,8 +269,9 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
     nsteps = 0
     sq0 = math.sqrt(dt0)
     bounded = rp[R_SMIN] > -1e300 or rp[R_SMAX] < 1e300  # grid.x_min/x_max defaults are ∓1e300
-    kref, dlnk, eps = local_kappa(ip, rp, lnp)
+    kref, dlnk, eps, seps = local_kappa(ip, rp, lnp)
     lnp_k = lnp
+    ibin = _pbin(rp, lnp, I.shape[2])
     while kk < T.shape[0]:
         tn = T[kk]
         if tn - t <= 1e-9 * dt0:
@@ -283,14 +286,15 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
         if tn - t < dt0:
             dt = tn - t
             sq = math.sqrt(dt)
-        if integ:
-            _integrate3(ip, rp, x, y, z, lnp, w, t, dt, blk, int_lo, int_hi, I, IT)
-        if lnp != lnp_k:  # κ(p) only changes with p
-            kref, dlnk, eps = local_kappa(ip, rp, lnp)
+        if lnp != lnp_k:  # κ(p) and the momentum bin only change with p
+            kref, dlnk, eps, seps = local_kappa(ip, rp, lnp)
+            ibin = _pbin(rp, lnp, I.shape[2])
             lnp_k = lnp
+        if integ:
+            _integrate3(ip, rp, x, y, z, ibin, w, t, dt, blk, int_lo, int_hi, I, IT)
         x0, y0, z0, l0 = x, y, z, lnp
         x, y, z, lnp, nid, cache, flags = step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t,
-                                                dt, sq, kref, dlnk, eps, key, nid, cache)
+                                                dt, sq, kref, dlnk, eps, seps, key, nid, cache)
         nsteps += 1
         if flags != 0:
             cnt[C_NULL] += flags & 1
