@@ -30,7 +30,7 @@ import numba as nb
 import numpy as np
 
 from ...flows.compiled import FM, flow_eval
-from .fields import field_eval
+from .fields import FK_SPIRAL, FK_UNIFORM, field_eval
 from .kernels import normal_pair, stream_key
 
 # int parameters
@@ -117,16 +117,16 @@ def _normal3(key, idx, cache):
 
 
 @nb.njit(inline="always")
-def _flow3(ip, rp, fpar, fel, ttab, utab, dtab, x, y, z, t):
-    """Flow velocity vector and ∇·u of the 1-D flow embedded along n̂ (planar) or r̂ (spherical)."""
-    if ip[I_FLOW] == 0:
+def _flow3(fl, emb, rp, fpar, fel, ttab, utab, dtab, x, y, z, t):
+    """Flow velocity vector and ∇·u of the 1-D flow ``fl`` embedded along n̂ (emb = 0) or r̂ (emb = 1)."""
+    if fl == 0:
         return 0.0, 0.0, 0.0, 0.0
-    if ip[I_EMBED] == 0:
+    if emb == 0:
         s = x * rp[R_AX] + y * rp[R_AY] + z * rp[R_AZ]
-        u, div = flow_eval(ip[I_FLOW], fpar, fel, ttab, utab, dtab, s, t, 1.0)
+        u, div = flow_eval(fl, fpar, fel, ttab, utab, dtab, s, t, 1.0)
         return u * rp[R_AX], u * rp[R_AY], u * rp[R_AZ], div
     r = math.sqrt(x * x + y * y + z * z)
-    u, div = flow_eval(ip[I_FLOW], fpar, fel, ttab, utab, dtab, r, t, 1.0)
+    u, div = flow_eval(fl, fpar, fel, ttab, utab, dtab, r, t, 1.0)
     f = u / r if r > 0.0 else 0.0
     return f * x, f * y, f * z, div
 
@@ -147,13 +147,15 @@ def local_kappa(ip, rp, lnp):
 
 
 @nb.njit(inline="always", fastmath=FM)
-def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt, sq, kref, dlnk, eps, seps, key,
-          nid, cache):
+def step3(fl, emb, fk, md, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt, sq, kref, dlnk, eps,
+          seps, key, nid, cache):
     """One Euler–Maruyama step (sq = sqrt(dt); κ∥(B_ref), ∂lnκ∥/∂lnp, ε, sqrt(ε) at ln p from :func:`local_kappa`).
 
+    Kinds as scalars: flow ``fl``, embedding ``emb``, field ``fk``, momentum diffusion ``md`` (constants
+    where :func:`_particle` calls it for a specialised case, so the compiler removes the other branches).
     Returns (x, y, z, ln p, nid, cache, flags): flags = 1 at |B| = 0, + 2 outside a field table."""
-    ux, uy, uz, div = _flow3(ip, rp, fpar, fel, ttab, utab, dtab, x, y, z, t)
-    B = field_eval(ip[I_FIELD], fk_par, ftab, x, y, z)
+    ux, uy, uz, div = _flow3(fl, emb, rp, fpar, fel, ttab, utab, dtab, x, y, z, t)
+    B = field_eval(fk, fk_par, ftab, x, y, z)
     ex, ey, ez, kpar, _kperp, dx, dy, dz, null = tensor_drift(B[0], B[1], B[2], B[3], B[4], B[5], B[6], B[7],
                                                              B[8], B[9], B[10], B[11], kref, rp[R_AB],
                                                              rp[R_BREF], eps)
@@ -169,8 +171,8 @@ def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt
     y += (uy + dy) * dt + spar * ey * bz_ + sperp * (z2 - ey * bz_)
     z += (uz + dz) * dt + spar * ez * bz_ + sperp * (z3 - ez * bz_)
     lnp_new = lnp - div * dt / 3.0
-    if ip[I_MD] != 0:
-        a, Dt = momentum_drift_diff(ip[I_MD], rp, lnp, kpar, dlnk)
+    if md != 0:
+        a, Dt = momentum_drift_diff(md, rp, lnp, kpar, dlnk)
         z4, cache = _normal3(key, nid, cache)
         nid += 1
         lnp_new += a * dt + math.sqrt(2.0 * Dt) * sq * z4
@@ -252,10 +254,29 @@ def _integrate3(ip, rp, x, y, z, ib, w, t, dt, blk, int_lo, int_hi, I, IT):
             IT[blk, o, ib] += w * dt * (t + 0.5 * dt)
 
 
-@nb.njit(fastmath=FM)
+@nb.njit(fastmath=FM, error_model="numpy")
 def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk,
               obs_lo, obs_hi, boxes, int_lo, int_hi, S, S2, I, IT, DX, PX, cnt):
-    """Advance one particle through all snapshot times (records spectra, integrals, crossings)."""
+    """Advance one particle through all snapshot times (records spectra, integrals, crossings).
+
+    The common cases get their own copy of the loop with the kinds as constants (unswitched)."""
+    fl, emb, fk, md = ip[I_FLOW], ip[I_EMBED], ip[I_FIELD], ip[I_MD]
+    flow = (fpar, fel, ttab, utab, dtab)  # grouped: a call with > 30 arguments cannot be inlined
+    obs = (obs_lo, obs_hi, boxes, int_lo, int_hi)
+    out = (S, S2, I, IT, DX, PX, cnt)
+    if fl == 0 and md == 0 and fk == FK_SPIRAL:
+        _walk(0, emb, FK_SPIRAL, 0, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out)
+    elif fl == 0 and md == 0 and fk == FK_UNIFORM:
+        _walk(0, emb, FK_UNIFORM, 0, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out)
+    else:
+        _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out)
+
+
+@nb.njit(inline="always", fastmath=FM)
+def _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out):
+    fpar, fel, ttab, utab, dtab = flow
+    obs_lo, obs_hi, boxes, int_lo, int_hi = obs
+    S, S2, I, IT, DX, PX, cnt = out
     dt0, tau = rp[R_DT], rp[R_TAU]
     sides = np.empty(det.shape[0], np.int64)
     for k in range(det.shape[0]):
@@ -293,8 +314,8 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
         if integ:
             _integrate3(ip, rp, x, y, z, ibin, w, t, dt, blk, int_lo, int_hi, I, IT)
         x0, y0, z0, l0 = x, y, z, lnp
-        x, y, z, lnp, nid, cache, flags = step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t,
-                                                dt, sq, kref, dlnk, eps, seps, key, nid, cache)
+        x, y, z, lnp, nid, cache, flags = step3(fl, emb, fk, md, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y,
+                                                z, lnp, t, dt, sq, kref, dlnk, eps, seps, key, nid, cache)
         nsteps += 1
         if flags != 0:
             cnt[C_NULL] += flags & 1
@@ -315,7 +336,7 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
     cnt[C_STEPS] += nsteps
 
 
-@nb.njit(cache=True, parallel=True, fastmath=FM)
+@nb.njit(cache=True, parallel=True, fastmath=FM, error_model="numpy")
 def run_ensemble3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, X0, lnp0, w0, tb0, pid0, seed, block_size,
                   T, det, obs_lo, obs_hi, boxes, int_lo, int_hi, S, S2, I, IT, DX, PX, CNT):
     """Advance particles pid0 … pid0+n−1 (X0: (n, 3)); ``prange`` over blocks of ``block_size`` ids.
