@@ -139,10 +139,12 @@ def embed_coord(ip, rp, x, y, z):
 
 
 @nb.njit(inline="always")
-def local_kappa(ip, rp, lnp):
-    """(κ∥ at B_ref, ∂ln κ∥/∂ln p, ε = κ⊥/κ∥, sqrt(ε)) at ln p."""
+def local_kappa(ip, rp, lnp, seps0):
+    """(κ∥ at B_ref, ∂ln κ∥/∂ln p, ε = κ⊥/κ∥, sqrt(ε)) at ln p (seps0 = sqrt(ε) when ε is constant)."""
     kref, dlnk = kappa_par_ref(ip[I_DIFF], rp, lnp)
-    eps = rp[R_EPS] if rp[R_PDELTA] == 0.0 else rp[R_EPS] * math.exp(rp[R_PDELTA] * (lnp - rp[R_LNPREF]))
+    if rp[R_PDELTA] == 0.0:
+        return kref, dlnk, rp[R_EPS], seps0
+    eps = rp[R_EPS] * math.exp(rp[R_PDELTA] * (lnp - rp[R_LNPREF]))
     return kref, dlnk, eps, math.sqrt(eps)
 
 
@@ -290,7 +292,8 @@ def _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, 
     nsteps = 0
     sq0 = math.sqrt(dt0)
     bounded = rp[R_SMIN] > -1e300 or rp[R_SMAX] < 1e300  # grid.x_min/x_max defaults are ∓1e300
-    kref, dlnk, eps, seps = local_kappa(ip, rp, lnp)
+    seps0 = math.sqrt(rp[R_EPS])
+    kref, dlnk, eps, seps = local_kappa(ip, rp, lnp, seps0)
     lnp_k = lnp
     ibin = _pbin(rp, lnp, I.shape[2])
     while kk < T.shape[0]:
@@ -308,7 +311,7 @@ def _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, 
             dt = tn - t
             sq = math.sqrt(dt)
         if lnp != lnp_k:  # κ(p) and the momentum bin only change with p
-            kref, dlnk, eps, seps = local_kappa(ip, rp, lnp)
+            kref, dlnk, eps, seps = local_kappa(ip, rp, lnp, seps0)
             ibin = _pbin(rp, lnp, I.shape[2])
             lnp_k = lnp
         if integ:
