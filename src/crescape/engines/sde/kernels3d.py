@@ -20,7 +20,9 @@ from the field's Jacobian J = ∂B_i/∂x_j (:mod:`.fields`): ∇|B| = Jᵀb̂,
 Euler–Maruyama with fixed Δt (shortened to land on snapshot times). Normals are counter
 based (the 1-D engine's SplitMix64 + Box–Muller streams, consumed in sequence: 3 or 4 per
 step), the loop runs ``prange`` over blocks of particles and every block writes its own
-slice, so results are bit-identical for any thread count.
+slice, so results are bit-identical for any thread count. The particle loop is compiled in
+separate copies for the common kinds (no flow, no momentum diffusion, spiral or uniform field),
+where the kinds are constants and the other branches drop out.
 """
 from __future__ import annotations
 
@@ -276,6 +278,7 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
 
 @nb.njit(inline="always", fastmath=FM)
 def _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out):
+    """The particle loop of :func:`_particle` for flow ``fl``, embedding ``emb``, field ``fk``, D_pp kind ``md``."""
     fpar, fel, ttab, utab, dtab = flow
     obs_lo, obs_hi, boxes, int_lo, int_hi = obs
     S, S2, I, IT, DX, PX, cnt = out
