@@ -4,8 +4,9 @@ For each example deck (particle count fixed per deck, t_end as shipped) this mea
 full engine (observers, (x, p) histogram, weights, splitting, escape bookkeeping) on one
 thread and on all threads, in pseudo-particle steps per second, and a *bare* compiled loop
 of the same flow and diffusion: the same counter-based RNG and noise (one normal per step,
-plus one exponential in spherical geometry), the same ``flow_eval`` / ``kappa_eval`` and the
-same fixed Δt from the same initial states to t_end, but no observers, no splitting, no
+plus one exponential in spherical geometry), the same flow evaluation and ``kappa_eval`` and the
+same fixed Δt from the same initial states to t_end (the flow through the same flow clock,
+``crescape.flows.clock``), but no observers, no splitting, no
 step-constraint checks (particles stop only when they leave the grid). Medians of
 ``--repeat`` runs; engine/bare is printed side by side.
 
@@ -39,44 +40,54 @@ from crescape.engines.sde.kernels import (
     kappa_eval,
     stream_key,
 )
-from crescape.flows.compiled import FM, flow_eval
+from crescape.flows.clock import clock_start, clock_tick, flow_at
+from crescape.flows.compiled import FM
 
 CRPROPA_STEPS_PER_S = 1.3e6  # CRPropa 3.2.1 DiffusionSDE, one core of this machine
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# statistics blocks of 8 particles (the default is 64): with these particle counts every deck
+# then has ≥ 12 blocks, i.e. ≥ 12 lanes for the threads to share (blocks only group sums)
+BLOCK_SIZE = 8
 PARTICLES = {"sde_planar_shock": 400, "sde_planar_shock_lab": 400, "sde_sedov": 200,
              "sde_colliding_shocks": 100, "sde_isenberg_bohm": 100}
 
 
 @numba.njit(parallel=True, cache=True, fastmath=FM)
 def bare_loop(geom, fk, fpar, fel, ttab, utab, dtab, dk, dpar, ktab, wscale, rp, x0, lnp0, tb0, t_end, seed):
-    """Euler–Maruyama of the same flow, κ and RNG as the engine; returns the steps taken."""
+    """Euler–Maruyama of the same flow, κ and RNG as the engine; returns the steps taken and the
+    final (x, ln p) (returned so that no part of the step is dead code the compiler may drop)."""
     n = x0.shape[0]
     steps = np.zeros(n, np.int64)
+    xp = np.zeros((n, 2))
     dt = rp[RP_DT]
     for i in numba.prange(n):
         key = stream_key(seed, i)
         x, lnp, t = x0[i], lnp0[i], tb0[i]
-        zc = 0.0
         j = 0
         m = int((t_end - t) / dt)
+        st = clock_start(fk, fpar, ttab, t)
         while j < m:
             wfac = math.exp(0.5 * (lnp - rp[RP_LNPW])) if wscale else 1.0
-            u, div = flow_eval(fk, fpar, fel, ttab, utab, dtab, x, t + j * dt, wfac)
+            if j > 0:
+                st = clock_tick(fk, fpar, ttab, st, t + j * dt, dt, j)
+            u, div = flow_at(fk, fpar, fel, ttab, utab, dtab, st, x, t + j * dt, wfac)
             k, dkdx = kappa_eval(dk, dpar, ktab, x, lnp)
-            z1, e2, zc = _noise(geom, key, j, zc)
+            z1, e2 = _noise(geom, key, j)
             x = _move(geom, x, u + dkdx, math.sqrt(2.0 * k * dt), dt, z1, e2)
             lnp -= div * dt / 3.0
             j += 1
             if x < rp[RP_XMIN] or x > rp[RP_XMAX]:
                 break
         steps[i] = j
-    return steps
+        xp[i, 0], xp[i, 1] = x, lnp
+    return steps, xp
 
 
 def example_deck(name, n):
     d = tomllib.loads((EXAMPLES / f"{name}.toml").read_text())
     d["injection"]["n_particles"] = n
     d.setdefault("run", {})["progress"] = False
+    d["run"]["block_size"] = BLOCK_SIZE
     return load_config(d)
 
 
@@ -92,7 +103,7 @@ def bare_rate(setup, n):
     args = (int(setup.ip[IP_GEOM]), int(f.kind), f.fpar, f.fel, f.ttab, f.utab, f.dtab, int(setup.ip[IP_DIFF]),
             setup.dpar, setup.ktab, bool(setup.ip[IP_WSCALE]), setup.rp, x0, lnp0, tb0, float(deck.run.t_end), int(deck.run.seed))
     t0 = time.perf_counter()
-    steps = bare_loop(*args)
+    steps, _ = bare_loop(*args)
     return steps.sum() / (time.perf_counter() - t0)
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from crescape.config import load_config
 from crescape.engines.sde import build_setup, simulate_chunk
 from crescape.engines.sde.batches import fit_slope, summed_spectrum
-from crescape.engines.sde.kernels import normal_pair, stream_key
+from crescape.engines.sde.kernels import normal, stream_key
 from crescape.engines.sde.output import to_groups
 
 CRPROPA_STEPS_PER_S = 1.3e6  # one core of this 2-core machine (issue 5)
@@ -51,12 +51,8 @@ def bare_loop(n, nsteps, dt, kappa, u1, r, w, seed):
         key = stream_key(seed, i)
         x = 0.0
         lnp = 0.0
-        z2 = 0.0
         for k in range(nsteps):
-            if (k & 1) == 0:
-                z1, z2 = normal_pair(key, k >> 1)
-            else:
-                z1 = z2
+            z1 = normal(key, k)
             a = x / w
             if abs(a) < 20.0:
                 e = math.exp(2.0 * a)

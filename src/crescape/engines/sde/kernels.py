@@ -18,7 +18,7 @@ never needs a reflection at the origin.
 
 Random numbers are counter based: the normal deviates of step ``n`` of the
 particle with 64-bit stream key ``k`` are a pure function of (k, n) (SplitMix64
-finaliser + Box–Muller), so trajectories do not depend on the number of
+finaliser + ziggurat, :mod:`.rng`), so trajectories do not depend on the number of
 threads or on how the ensemble is chunked. A clone made by splitting gets the
 key ``mix(k, level)``.
 
@@ -39,18 +39,13 @@ from concurrent.futures import ThreadPoolExecutor
 import numba as nb
 import numpy as np
 
+from ...core.jit import step_loop
+from ...flows.clock import clock_start, clock_tick, flow_at
 from ...flows.compiled import FM, flow_eval, tanh_sech2
 from .cooling import RP_BB, RP_BRAD, RP_KN, RP_QB, _cool
 from .kappa import _kappa_table, kappa_eval, kappa_p, kappa_x  # noqa: F401 (re-exported)
+from .rng import M1, exponential, mix64, normal, normal_pair, stream_key, uniform01  # noqa: F401 (re-exported)
 
-M1 = np.uint64(0x9E3779B97F4A7C15)
-M2 = np.uint64(0xBF58476D1CE4E5B9)
-M3 = np.uint64(0x94D049BB133111EB)
-S30 = np.uint64(30)
-S27 = np.uint64(27)
-S31 = np.uint64(31)
-S11 = np.uint64(11)
-INV53 = 1.0 / 9007199254740992.0  # 2^-53
 SALT_E = np.uint64(0xD1B54A32D192ED03)  # stream of the spherical transverse deviates
 
 # diffusion kinds
@@ -66,37 +61,6 @@ N_IP = 9
 COUNTERS = ("steps", "advective_violations", "diffusive_violations", "splits", "stack_overflows", "escaped",
             "nan_particles")
 C_STEPS, C_ADV, C_DIFF, C_SPLITS, C_OVERFLOW, C_ESCAPED, C_NAN = range(len(COUNTERS))
-
-
-@nb.njit(inline="always")
-def mix64(z):
-    """SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit hash."""
-    z = (z ^ (z >> S30)) * M2
-    z = (z ^ (z >> S27)) * M3
-    return z ^ (z >> S31)
-
-
-@nb.njit(inline="always")
-def stream_key(seed, pid):
-    """64-bit stream key of root particle ``pid`` for run seed ``seed``."""
-    return mix64(mix64(np.uint64(seed) * M1 + np.uint64(0x632BE59BD9B4E019)) + np.uint64(pid) * M1)
-
-
-@nb.njit(inline="always")
-def uniform01(key, n):
-    """Uniform deviate in (0, 1) for counter ``n`` of stream ``key`` (53 bits)."""
-    z = mix64(key + (np.uint64(n) + np.uint64(1)) * M1)
-    return ((z >> S11) + np.uint64(1)) * INV53 * (1.0 - INV53)
-
-
-@nb.njit(inline="always")
-def normal_pair(key, n):
-    """Two independent standard normals for counter ``n`` (Box–Muller on two 53-bit uniforms)."""
-    u1 = uniform01(key, 2 * n)
-    u2 = uniform01(key, 2 * n + 1)
-    rad = math.sqrt(-2.0 * math.log(u1))
-    ang = 2.0 * math.pi * u2
-    return rad * math.cos(ang), rad * math.sin(ang)
 
 
 @nb.njit(inline="always")
@@ -124,17 +88,14 @@ def _move(geom, x, a, s, dt, z1, e2):
 
 
 @nb.njit(inline="always")
-def _noise(geom, key, n, zc):
-    """Normal z1 of step n (pairs cached: one Box–Muller per two steps) and, in spherical
-    geometry, the transverse χ²₂ deviate e2 = -2 ln U from an independent counter stream."""
-    if (n & 1) == 0:
-        z1, zc = normal_pair(key, n >> 1)
-    else:
-        z1 = zc
+def _noise(geom, key, n):
+    """Normal z1 of step n and, in spherical geometry, the transverse χ²₂ deviate
+    e2 = ξ_2² + ξ_3² = 2 Exp(1) from an independent counter stream (both ziggurat draws)."""
+    z1 = normal(key, n)
     e2 = 0.0
     if geom != 0:
-        e2 = -2.0 * math.log(uniform01(key ^ SALT_E, n))
-    return z1, e2, zc
+        e2 = 2.0 * exponential(key ^ SALT_E, n)
+    return z1, e2
 
 
 @nb.njit(inline="always")
@@ -188,7 +149,18 @@ def _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp):
 
 
 @nb.njit(inline="always")
-def _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2):
+def _integrate_fast(x, lnp, wdt, blk, int_lo, int_hi, I, lnpmin, inv_dlnp):
+    """Σ w dt of the time-integrating observers at (x, ln p) (as :func:`_integrate`)."""
+    ib = int(math.floor((lnp - lnpmin) * inv_dlnp))
+    if 0 <= ib < I.shape[2]:
+        for o in range(I.shape[1]):
+            if int_lo[o] <= x < int_hi[o]:
+                I[blk, o, ib] += wdt
+
+
+@nb.njit(inline="always")
+def _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check, c_adv, w2,
+                             wdt, blk, int_lo, int_hi, I):
     """Fixed-Δt steps for one tanh shock and constant κ: the diffusive step and the
     constraint checks are loop invariants (this is the CRPropa DSA benchmark case)."""
     nadv = 0
@@ -196,12 +168,13 @@ def _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, zc
     j = 0
     sd = math.sqrt(2.0 * dpar[0] * dt)
     w = fpar[4]
+    integ = I.shape[1] > 0
+    inv_dlnp = 1.0 / rp[RP_DLNP]
     while j < m:
+        if integ:
+            _integrate_fast(x, lnp, wdt, blk, int_lo, int_hi, I, rp[RP_LNPMIN], inv_dlnp)
         th, s2 = tanh_sech2((x - fpar[2] - fpar[3] * (t0 + j * dt)) / w)
-        if (n & 1) == 0:
-            z1, zc = normal_pair(key, n >> 1)
-        else:
-            z1 = zc
+        z1 = normal(key, n)
         x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
         lnp -= 0.5 * fpar[1] * s2 / w * dt / 3.0
         lnp = _cool(rp, x, lnp, dt) if loss else lnp
@@ -212,11 +185,11 @@ def _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, zc
     if check:
         nadv = j if c_adv * dt > 1.0 else 0
         ndiff = j if 2.0 * dpar[0] * dt < w2 else 0
-    return x, lnp, n, j, zc, nadv, ndiff
+    return x, lnp, n, j, nadv, ndiff
 
 
 @nb.njit(inline="always")
-def _fixed_steps_shock_cool(m, bdt, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2):
+def _fixed_steps_shock_cool(m, bdt, fpar, dpar, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check, c_adv, w2):
     """As :func:`_fixed_steps_shock_const` for electrons in a uniform field, Thomson limit: the
     state is P itself, the adiabatic factor exp(−∇·u Δt/3) then the exact loss step
     P/(1 + b P Δt) (``cooling._cool`` without the log/exp round trip)."""
@@ -229,10 +202,7 @@ def _fixed_steps_shock_cool(m, bdt, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin
     pn = math.exp(nxt)
     while j < m:
         th, s2 = tanh_sech2((x - fpar[2] - fpar[3] * (t0 + j * dt)) / w)
-        if (n & 1) == 0:
-            z1, zc = normal_pair(key, n >> 1)
-        else:
-            z1 = zc
+        z1 = normal(key, n)
         x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
         d = 0.5 * fpar[1] * s2 / w * dt / 3.0
         if d > 1e-17:  # exp(-d) = 1 to round-off (|d| < 1e-17): skip the exp off the shock
@@ -245,16 +215,18 @@ def _fixed_steps_shock_cool(m, bdt, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin
     if check:
         nadv = j if c_adv * dt > 1.0 else 0
         ndiff = j if 2.0 * dpar[0] * dt < w2 else 0
-    return x, math.log(p), n, j, zc, nadv, ndiff
+    return x, math.log(p), n, j, nadv, ndiff
 
 
-@nb.njit(inline="always")
-def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check, c_adv, w2,
+@step_loop()
+def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check, c_adv, w2,
                  w, blk, int_lo, int_hi, I):
     """Up to ``m`` planar Euler–Maruyama steps of fixed Δt without snapshot/observer work.
 
     Stops early after a step that leaves [xmin, xmax] or crosses the next split threshold.
-    Returns (x, lnp, n, steps done, cached normal, advective and diffusive violation counts).
+    Returns (x, lnp, n, steps done, advective and diffusive violation counts). The flow's
+    time-dependent part (a blast wave's R(t), a table's time bracket) is advanced by a flow
+    clock (:mod:`crescape.flows.clock`) instead of being re-evaluated every step.
     The momentum-dependent factors (κ(p), the width factor) are recomputed only when ln p
     changed (∇·u ≠ 0); a single tanh shock with constant width and κ has its own loop with
     the loop invariants hoisted (the CRPropa DSA benchmark case).
@@ -266,12 +238,12 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, 
     j = 0
     integ = I.shape[1] > 0
     loss = ip[IP_LOSS] == 1
-    if ip[IP_FLOW] == 5 and ip[IP_WSCALE] == 0 and ip[IP_DIFF] == DIFF_CONST and not integ:
-        if loss and rp[RP_QB] == 0.0 and rp[RP_KN] == 0.0:
-            return _fixed_steps_shock_cool(m, (rp[RP_BB] + rp[RP_BRAD]) * dt, fpar, dpar, x, lnp, t0, dt, key, n, zc,
+    if ip[IP_FLOW] == 5 and ip[IP_WSCALE] == 0 and ip[IP_DIFF] == DIFF_CONST:
+        if loss and rp[RP_QB] == 0.0 and rp[RP_KN] == 0.0 and not integ:
+            return _fixed_steps_shock_cool(m, (rp[RP_BB] + rp[RP_BRAD]) * dt, fpar, dpar, x, lnp, t0, dt, key, n,
                                            xmin, xmax, nxt, check, c_adv, w2)
-        return _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, zc, xmin, xmax, nxt, check,
-                                        c_adv, w2)
+        return _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check,
+                                        c_adv, w2, w * dt, blk, int_lo, int_hi, I)
     geom, fk, dk = ip[IP_GEOM], ip[IP_FLOW], ip[IP_DIFF]
     wscale = ip[IP_WSCALE] == 1
     k_sp = dk != DIFF_CONST and dk != DIFF_TABLE and dpar[3] != 0.0
@@ -284,6 +256,7 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, 
     ib = -1
     n_int, n_pb = I.shape[1], I.shape[2]
     wdt = w * dt
+    st = clock_start(fk, fpar, ttab, t0)
     while j < m:
         if lnp != lnp_k:  # p-dependent factors only change where ∇·u ≠ 0
             if wscale:
@@ -295,7 +268,9 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, 
             if integ:
                 ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
             lnp_k = lnp
-        u, div = flow_eval(fk, fpar, fel, ttab, utab, dtab, x, t0 + j * dt, wfac)
+        if j > 0:
+            st = clock_tick(fk, fpar, ttab, st, t0 + j * dt, dt, j)
+        u, div = flow_at(fk, fpar, fel, ttab, utab, dtab, st, x, t0 + j * dt, wfac)
         if dk == DIFF_TABLE:
             k, dkdx = _kappa_table(dpar, ktab, x, lnp)
             sk = math.sqrt(2.0 * k * dt)
@@ -311,7 +286,7 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, 
             for o in range(n_int):
                 if int_lo[o] <= x < int_hi[o]:
                     I[blk, o, ib] += wdt
-        z1, e2, zc = _noise(geom, key, n, zc)
+        z1, e2 = _noise(geom, key, n)
         x = _move(geom, x, u + dkdx, sk, dt, z1, e2)
         lnp = lnp - div * dt / 3.0
         lnp = _cool(rp, x, lnp, dt) if loss else lnp
@@ -319,11 +294,11 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, zc, xmin, xmax, 
         j += 1
         if x < xmin or x > xmax or lnp >= nxt:
             break
-    return x, lnp, n, j, zc, nadv, ndiff
+    return x, lnp, n, j, nadv, ndiff
 
 
 @nb.njit(inline="always")
-def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, zc, w, blk, int_lo, int_hi, I, dt_adv, dstep2,
+def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, w, blk, int_lo, int_hi, I, dt_adv, dstep2,
                   check, c_adv, w2):
     """One step of any flow/geometry/scheme, shortened to land on the snapshot time ``tn``."""
     geom, adapt, scheme = ip[IP_GEOM], ip[IP_ADAPT], ip[IP_SCHEME]
@@ -340,7 +315,7 @@ def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, zc, w, blk, int_lo,
         nd = 1 if 2.0 * k * dt < w2 * wfac * wfac else 0
     if I.shape[1] > 0:
         _integrate(x, lnp, w * dt, blk, int_lo, int_hi, I, rp)
-    z1, e2, zc = _noise(geom, key, n, zc)
+    z1, e2 = _noise(geom, key, n)
     s = math.sqrt(2.0 * k * dt)
     a = u + dkdx
     xn = _move(geom, x, a, s, dt, z1, e2)
@@ -350,7 +325,7 @@ def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, zc, w, blk, int_lo,
         div = 0.5 * (div + div2)
     lnp = lnp - div * dt / 3.0
     lnp = _cool(rp, xn, lnp, dt) if ip[IP_LOSS] == 1 else lnp
-    return xn, lnp, t + dt, n + 1, zc, na, nd
+    return xn, lnp, t + dt, n + 1, na, nd
 
 
 @nb.njit(fastmath=FM)
@@ -372,7 +347,6 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out):
     fast = ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0
     nxt = split_lnp[lvl] if lvl < split_lnp.shape[0] else np.inf
     K = T.shape[0]
-    zc = 0.0
     nsteps = 0
     nadv = 0
     ndiff = 0
@@ -389,7 +363,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out):
             m = int((tn - t) / dt0 * (1.0 + 1e-12))
             if m >= 1:
                 t_start = t
-                x, lnp, n, j, zc, na, nd = _fixed_steps(m, ip, rp, flow, diff, x, lnp, t_start, dt0, key, n, zc,
+                x, lnp, n, j, na, nd = _fixed_steps(m, ip, rp, flow, diff, x, lnp, t_start, dt0, key, n,
                                                         xmin, xmax, nxt, check, c_adv, w2, w, blk, int_lo, int_hi, I)
                 t = t_start + j * dt0
                 nsteps += j
@@ -404,7 +378,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out):
                 if lnp >= nxt:
                     w, lvl, sp, nxt = _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, lane, CNT)
                 continue
-        x, lnp, t, n, zc, na, nd = _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, zc, w, blk, int_lo,
+        x, lnp, t, n, na, nd = _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, w, blk, int_lo,
                                                  int_hi, I, dt_adv, dstep2, check, c_adv, w2)
         nsteps += 1
         nadv += na
@@ -469,8 +443,9 @@ def run_ensemble(ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out, n_th
     and scalars (slots ``IP_*``, ``RP_*``). ``out = (S, S2, XP, I, ESC, PX, PP, PW, CNT)``,
     accumulated: S, S2 (block, t, observer, p) Σw, Σw²; XP (lane, t, x, p) Σw; I (block,
     integrator, p) Σ w dt; ESC (block, side, t-interval, p) Σw escaped; PX/PP/PW (t, particle)
-    root snapshots ((0, 0) when off); CNT (lane, counter): :data:`COUNTERS`. Lanes run on
-    ``n_threads`` GIL-free Python threads and write disjoint slices (thread-count independent).
+    root snapshots ((0, 0) when off); CNT (lane, counter): :data:`COUNTERS`. Lanes are tasks of
+    a pool of ``n_threads`` GIL-free Python threads (a thread that finishes a lane takes the next,
+    so lanes of unequal cost balance) and write disjoint slices (thread-count independent).
     """
     n_lanes = out[2].shape[0]
     nth = max(1, min(n_threads or nb.get_num_threads(), n_lanes))
@@ -479,8 +454,8 @@ def run_ensemble(ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out, n_th
     if nth == 1:
         _run_lanes(0, 1, *args)
         return
-    with ThreadPoolExecutor(max_workers=nth) as ex:
-        for f in [ex.submit(_run_lanes, i, nth, *args) for i in range(nth)]:
+    with ThreadPoolExecutor(max_workers=nth) as ex:  # one task per lane: idle threads take the next lane
+        for f in [ex.submit(_run_lanes, lane, n_lanes, *args) for lane in range(n_lanes)]:
             f.result()
 
 
