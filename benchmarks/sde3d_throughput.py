@@ -63,14 +63,13 @@ def bare_loop(fpar, X0, lnp0, nsteps, dt, kappa, eps, Bref, seed):
         x, y, z = X0[i, 0], X0[i, 1], X0[i, 2]
         p2 = math.exp(2.0 * lnp0[i])
         kref = kappa * p2 / math.sqrt(1.0 + p2)
-        cache = 0.0
         for k in range(nsteps):
             B = field_eval(FK_SPIRAL, fpar, fpar, x, y, z)
             ex, ey, ez, kpar, _, dx, dy, dz, _ = K3.tensor_drift(B[0], B[1], B[2], B[3], B[4], B[5], B[6], B[7], B[8],
                                                                  B[9], B[10], B[11], kref, 1.0, Bref, eps)
-            z1, cache = K3._normal3(key, 3 * k, cache)
-            z2, cache = K3._normal3(key, 3 * k + 1, cache)
-            z3, cache = K3._normal3(key, 3 * k + 2, cache)
+            z1 = K3._normal3(key, 3 * k)
+            z2 = K3._normal3(key, 3 * k + 1)
+            z3 = K3._normal3(key, 3 * k + 2)
             spar = math.sqrt(2.0 * kpar) * sq
             sperp = spar * seps
             b = ex * z1 + ey * z2 + ez * z3

@@ -18,9 +18,10 @@ from the field's Jacobian J = ∂B_i/∂x_j (:mod:`.fields`): ∇|B| = Jᵀb̂,
 ∂_j b_i = (J_ij − b_i (∇|B|)_j)/|B|, κ∥ = K(p) (|B|/B_ref)^(−a_B), κ⊥ = ε(p) κ∥.
 
 Euler–Maruyama with fixed Δt (shortened to land on snapshot times). Normals are counter
-based (the 1-D engine's SplitMix64 + Box–Muller streams, consumed in sequence: 3 or 4 per
-step), the loop runs ``prange`` over blocks of particles and every block writes its own
-slice, so results are bit-identical for any thread count. The particle loop is compiled in
+based (:func:`.rng.normal`, the ziggurat of Marsaglia & Tsang 2000 on SplitMix64 hashes,
+counters consumed in sequence: 3 or 4 per step), the loop runs ``prange`` over blocks of
+particles and every block writes its own slice, so results are bit-identical for any thread
+count. The particle loop is compiled in
 separate copies for the common kinds (no flow, no momentum diffusion, spiral or uniform field),
 where the kinds are constants and the other branches drop out.
 """
@@ -33,7 +34,7 @@ import numpy as np
 
 from ...flows.compiled import FM, flow_eval
 from .fields import FK_SPIRAL, FK_UNIFORM, field_eval
-from .kernels import normal_pair, stream_key
+from .rng import normal, stream_key
 
 # int parameters
 I_FLOW, I_EMBED, I_FIELD, I_DIFF, I_MD, I_KEEP = range(6)
@@ -109,13 +110,11 @@ def momentum_drift_diff(md, rp, lnp, kpar, dlnk):
 
 
 @nb.njit(inline="always")
-def _normal3(key, idx, cache):
-    """Normal number ``idx`` of the stream (pairs computed at even indices, odd ones from the cache).
+def _normal3(key, idx):
+    """Standard normal number ``idx`` of stream ``key`` (ziggurat, :func:`.rng.normal`).
 
     Every normal of the 3-D kernels comes from here (one place to change the generator)."""
-    if (idx & 1) == 0:
-        return normal_pair(key, idx >> 1)
-    return cache, cache
+    return normal(key, idx)
 
 
 @nb.njit(inline="always")
@@ -152,21 +151,21 @@ def local_kappa(ip, rp, lnp, seps0):
 
 @nb.njit(inline="always", fastmath=FM)
 def step3(fl, emb, fk, md, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt, sq, kref, dlnk, eps,
-          seps, key, nid, cache):
+          seps, key, nid):
     """One Euler–Maruyama step (sq = sqrt(dt); κ∥(B_ref), ∂lnκ∥/∂lnp, ε, sqrt(ε) at ln p from :func:`local_kappa`).
 
     Kinds as scalars: flow ``fl``, embedding ``emb``, field ``fk``, momentum diffusion ``md`` (constants
     where :func:`_particle` calls it for a specialised case, so the compiler removes the other branches).
-    Returns (x, y, z, ln p, nid, cache, flags): flags = 1 at |B| = 0, + 2 outside a field table."""
+    Returns (x, y, z, ln p, nid, flags): flags = 1 at |B| = 0, + 2 outside a field table."""
     ux, uy, uz, div = _flow3(fl, emb, rp, fpar, fel, ttab, utab, dtab, x, y, z, t)
     B = field_eval(fk, fk_par, ftab, x, y, z)
     ex, ey, ez, kpar, _kperp, dx, dy, dz, null = tensor_drift(B[0], B[1], B[2], B[3], B[4], B[5], B[6], B[7],
                                                              B[8], B[9], B[10], B[11], kref, rp[R_AB],
                                                              rp[R_BREF], eps)
     flags = null + (2 if B[12] > 0.0 else 0)
-    z1, cache = _normal3(key, nid, cache)
-    z2, cache = _normal3(key, nid + 1, cache)
-    z3, cache = _normal3(key, nid + 2, cache)
+    z1 = _normal3(key, nid)
+    z2 = _normal3(key, nid + 1)
+    z3 = _normal3(key, nid + 2)
     nid += 3
     spar = math.sqrt(2.0 * kpar) * sq
     sperp = spar * seps  # κ⊥ = eps κ∥ (also at |B| = 0)
@@ -177,10 +176,10 @@ def step3(fl, emb, fk, md, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, 
     lnp_new = lnp - div * dt / 3.0
     if md != 0:
         a, Dt = momentum_drift_diff(md, rp, lnp, kpar, dlnk)
-        z4, cache = _normal3(key, nid, cache)
+        z4 = _normal3(key, nid)
         nid += 1
         lnp_new += a * dt + math.sqrt(2.0 * Dt) * sq * z4
-    return x, y, z, lnp_new, nid, cache, flags
+    return x, y, z, lnp_new, nid, flags
 
 
 @nb.njit(inline="always")
@@ -291,7 +290,6 @@ def _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, 
     while kk < T.shape[0] and T[kk] < t:
         kk += 1
     nid = 0
-    cache = 0.0
     nsteps = 0
     sq0 = math.sqrt(dt0)
     bounded = rp[R_SMIN] > -1e300 or rp[R_SMAX] < 1e300  # grid.x_min/x_max defaults are ∓1e300
@@ -320,8 +318,8 @@ def _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, 
         if integ:
             _integrate3(ip, rp, x, y, z, ibin, w, t, dt, blk, int_lo, int_hi, I, IT)
         x0, y0, z0, l0 = x, y, z, lnp
-        x, y, z, lnp, nid, cache, flags = step3(fl, emb, fk, md, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y,
-                                                z, lnp, t, dt, sq, kref, dlnk, eps, seps, key, nid, cache)
+        x, y, z, lnp, nid, flags = step3(fl, emb, fk, md, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z,
+                                         lnp, t, dt, sq, kref, dlnk, eps, seps, key, nid)
         nsteps += 1
         if flags != 0:
             cnt[C_NULL] += flags & 1
