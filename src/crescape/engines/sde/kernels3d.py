@@ -32,6 +32,7 @@ import math
 import numba as nb
 import numpy as np
 
+from ...core.jit import step_loop
 from ...flows.compiled import FM, flow_eval
 from .fields import FK_SPIRAL, FK_UNIFORM, field_eval
 from .rng import normal, stream_key
@@ -257,7 +258,7 @@ def _integrate3(ip, rp, x, y, z, ib, w, t, dt, blk, int_lo, int_hi, I, IT):
             IT[blk, o, ib] += w * dt * (t + 0.5 * dt)
 
 
-@nb.njit(fastmath=FM, error_model="numpy")
+@step_loop(error_model="numpy")
 def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk,
               obs_lo, obs_hi, boxes, int_lo, int_hi, S, S2, I, IT, DX, PX, cnt):
     """Advance one particle through all snapshot times (records spectra, integrals, crossings).
