@@ -264,7 +264,7 @@ def _functions(tree):
                 walk(child, f"{prefix}{child.name}.")
             elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 decos = [ast.unparse(d) for d in child.decorator_list]
-                kernel = any("jit" in d or "vectorize" in d or "stencil" in d for d in decos)
+                kernel = any("jit" in d or "vectorize" in d or "stencil" in d or "step_loop" in d for d in decos)
                 out.append((f"{prefix}{child.name}", child.end_lineno - child.lineno + 1, kernel))
                 walk(child, f"{prefix}{child.name}.")
 

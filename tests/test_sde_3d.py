@@ -146,8 +146,6 @@ def test_deck_errors_name_the_key():
         deck3(field={"kind": "table"})
     with pytest.raises(DeckError, match="splitting.enabled"):
         deck3(splitting={"enabled": True})
-    with pytest.raises(DeckError, match="momentum_diffusion"):
-        load_config({"engine": "sde", "momentum_diffusion": {"kind": "power_law", "D0": 1.0}})
     with pytest.raises(DeckError, match="V_A"):
         deck3(momentum_diffusion={"kind": "alfven"})
     with pytest.raises(DeckError, match="b_index"):

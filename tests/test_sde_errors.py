@@ -51,26 +51,32 @@ def spread(v, e):
     return np.std((v - v.mean(0)) / e, axis=0, ddof=1)
 
 
-def check(n_runs, n, block_size, bins):
+def check(n_runs, n, block_size, bins, lo, hi):
+    """Pull spreads within [lo, hi]: bounds set by the sampling error of a standard deviation from
+    ``n_runs`` values, σ_s ≈ 1/sqrt(2 (n_runs − 1)) (0.113 for 40 runs, 0.050 for 200)."""
     val, err, naive, slope, slope_err = pulls(n_runs, n, block_size)
     s_bins = spread(val[:, bins], err[:, bins])
     s_naive = spread(val[:, bins], naive[:, bins])
     s_slope = spread(slope, slope_err)
-    assert np.all((s_bins > 0.8) & (s_bins < 1.25)), s_bins
-    assert 0.8 < s_slope < 1.25, (s_slope, slope.std(), slope_err.mean())
+    assert np.all((s_bins > lo) & (s_bins < hi)), s_bins
+    assert lo < s_slope < hi, (s_slope, slope.std(), slope_err.mean())
     # the quadrature of per-snapshot errors is too small by a large factor (snapshots are correlated)
     assert np.all(s_naive > 2.0), s_naive
     return s_bins, s_slope, s_naive
 
 
 def test_summed_spectrum_and_slope_errors_have_unit_pulls():
-    """40 seeds × 192 particles (64 batches), sums over 100 snapshots, bins 1 < p < 8."""
-    check(40, 192, 3, slice(1, 7))
+    """40 seeds × 192 particles (64 batches), sums over 100 snapshots, bins 1 < p < 8.
+
+    Bounds 1 ± 3.3 σ_s (σ_s = 0.113): a spread outside them in any of the 6 bins or the slope
+    happens by chance in ≈ 1 % of seeds; ±2σ (0.8–1.25) failed by chance in about a third. The
+    strict bounds are tested with 200 seeds (slow test below, 4.5 σ_s)."""
+    check(40, 192, 3, slice(1, 7), 0.63, 1.37)
 
 
 @pytest.mark.slow
 def test_summed_spectrum_errors_have_unit_pulls_many_seeds():
-    check(200, 320, 5, slice(1, 8))
+    check(200, 320, 5, slice(1, 8), 0.8, 1.25)
 
 
 def test_batch_error_equals_block_error_and_merges_across_chunks():

@@ -118,6 +118,13 @@ def half_plateau_momentum(p_c, y, plateau_range=(1.3, 2.0)):
     return float(np.exp(x0 + (0.5 - y0) * (x1 - x0) / (y1 - y0)))
 
 
+def jackknife_sigma(stat, batches):
+    """Jackknife standard error of ``stat(batches)`` over its first axis (delete-one batches)."""
+    B = len(batches)
+    jk = np.array([stat(np.delete(batches, i, 0)) for i in range(B)])
+    return float(np.sqrt((B - 1) / B * np.sum((jk - jk.mean()) ** 2)))
+
+
 def test_talbot_inversion_reproduces_the_inverse_gaussian_pdf():
     """IG(μ, λ): F(s) = exp((λ/μ)(1 − √(1 + 2μ²s/λ))), pdf √(λ/2πt³) exp(−λ(t − μ)²/(2μ²t))."""
     mu, lam = 2.0, 3.0
@@ -159,8 +166,11 @@ def test_sde_spectrum_at_the_shock_follows_the_acceleration_time_distribution():
     assert pv > 0.01
     pq = pc ** (Q - 3)
     p_half_sde, p_half_ex = half_plateau_momentum(pc, m * pq), half_plateau_momentum(pc, ex_c * pq)
-    print(f"half-plateau momentum: SDE {p_half_sde:.3f}, exact {p_half_ex:.3f}")
-    assert p_half_sde == pytest.approx(p_half_ex, rel=0.05)
+    sig = jackknife_sigma(lambda c: half_plateau_momentum(pc, c.mean(0) * pq), cont)
+    print(f"half-plateau momentum: SDE {p_half_sde:.3f} ± {sig:.3f} (jackknife), exact {p_half_ex:.3f}")
+    # with 4000 particles the cut-off position is known to ≈ 5–7 % only (jackknife over the 16 batches;
+    # seeds 11–16 give 4.8–8.0 %), so it is tested at 3σ; the 2 % test is the slow high-statistics one
+    assert abs(p_half_sde - p_half_ex) < 3.0 * sig
     for k, t in enumerate((20.0, 40.0)):
         c2, nb, pv, *_ = compare(st, burst[:, k], ex_b[k])
         print(f"burst snapshot t = {t:g}: chi2 = {c2:.1f} for {nb} bins, p = {pv:.3f}")

@@ -82,9 +82,11 @@ def test_different_seeds_differ_and_weights_are_conserved_by_splitting():
     assert np.allclose(tot[1:], 1.0, rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["sde_sedov", "sde_colliding_shocks", "sde_isenberg_bohm"])
+@pytest.mark.parametrize("name", ["sde_sedov", "sde_colliding_shocks", "sde_isenberg_bohm",
+                                  "sde_reacceleration_1d"])
 def test_every_flow_is_identical_for_any_thread_count_and_chunking(name):
-    """Shipped examples (spherical blast waves with splitting, colliding shocks with Bohm κ):
+    """Shipped examples (spherical blast waves with splitting, colliding shocks with Bohm κ, momentum
+    diffusion with splitting and escape):
     1 and 2 threads give bit-identical sums; chunks give bit-identical per-batch sums of every
     chunk-aligned batch and totals equal to round-off."""
     import tomllib

@@ -26,7 +26,7 @@ FM = {"contract", "afn", "arcp", "nsz"}
 SERIAL_PIPELINE = {"comprehension": False, "reduction": False, "inplace_binop": False, "setitem": False,
                    "numpy": False, "stencil": False, "fusion": False, "prange": False}
 
-warnings.filterwarnings("ignore", message=r"\s*The keyword argument 'parallel=True' was specified but no transformation",
+warnings.filterwarnings("ignore", message=r"(?s).*The keyword argument 'parallel=True' was specified but no transformation",
                         category=NumbaPerformanceWarning)
 
 

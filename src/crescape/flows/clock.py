@@ -16,8 +16,6 @@ moves forward one interval at a time and its 1/(ttab[i+1] − ttab[i]) is kept.
 """
 from __future__ import annotations
 
-import math
-
 import numba as nb
 import numpy as np
 

@@ -42,6 +42,8 @@ class SDERunSection(Section):
     adaptive: bool = qfield(False, "", "adaptive step: u·Δt <= adv_frac·w and √(2κΔt) <= diff_step_max")
     adv_frac: float = qfield(0.5, "", "advective step as a fraction of the shock width (adaptive)", gt=0, le=10)
     diff_step_max: Length = qfield(0.0, "cm | code", "upper bound of the diffusive step √(2κΔt) (0: none)", ge=0)
+    dlnp_step_max: float = qfield(
+        0.1, "", "adaptive, momentum diffusion: upper bound of the ln p step √(2 D̃ Δt), D̃ = D_pp/p² (0: none)", ge=0)
     width_scaling: Literal["none", "sqrt_energy"] = qfield(
         "none", "", "shock width seen by a particle: fixed, or w·(p/p_width)^(1/2) (seed 003 §3.5)")
     p_width: float = qfield(1.0, "m_p c", "reference momentum of the width scaling", gt=0)
@@ -245,15 +247,13 @@ class SDEDeck(Section):
     # --- 3-D field-aligned transport (grid.geometry = "cartesian3d"; config/sde3d.py) ---
     field: FieldSection = Field(default_factory=FieldSection)
     transport3d: Transport3DSection = Field(default_factory=Transport3DSection)
-    momentum_diffusion: MomentumDiffusionSection = Field(default_factory=MomentumDiffusionSection)
+    momentum_diffusion: MomentumDiffusionSection = Field(default_factory=MomentumDiffusionSection)  # 1-D too
     output3d: Output3DSection = Field(default_factory=Output3DSection)
     # --- end 3-D ---
 
     @model_validator(mode="after")
     def _consistent(self):
         _check_losses(self)
-        if self.momentum_diffusion.kind != "none" and self.grid.geometry != "cartesian3d":
-            raise ValueError("momentum_diffusion is implemented for grid.geometry = 'cartesian3d' only")
         if self.grid.geometry == "cartesian3d":
             check_3d(self)
         spherical_flows = ("sedov", "isenberg")

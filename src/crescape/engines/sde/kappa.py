@@ -40,9 +40,12 @@ def kappa_x(dpar, k, x):
     if dpar[3] == 0.0:
         return k, 0.0
     ax = max(abs(x), 1e-12 * dpar[4])
-    sx = ax / dpar[4]
-    k *= sx if dpar[3] == 1.0 else sx ** dpar[3]
-    return k, dpar[3] * k / ax * (1.0 if x >= 0 else -1.0)
+    sgn = 1.0 if x >= 0 else -1.0
+    if dpar[3] == 1.0:  # κ = (k/x0)|x|: the slope k/x0 is the drift, no division by |x|
+        g = k / dpar[4]
+        return g * ax, g * sgn
+    k *= (ax / dpar[4]) ** dpar[3]
+    return k, dpar[3] * k / ax * sgn
 
 
 @nb.njit

@@ -6,6 +6,7 @@ Achterberg & Schure 2011, MNRAS 411, 2628), per pseudo-particle:
     planar:     dx = (u + ∂κ/∂x) dt + sqrt(2κ) dW
     spherical:  dr = (u + ∂κ/∂r + 2κ/r) dt + sqrt(2κ) dW        (Bessel-type process)
     momentum:   d ln p = -(1/3) (∇·u) dt  [- b(x, p) p dt for electrons, see _cool]
+                         [+ D̃ (3 + ∂ln D̃/∂ln p) dt + sqrt(2 D̃) dW', D̃ = D_pp/p²: :mod:`.momentum`]
 
 integrated with Euler–Maruyama (``scheme = 0``) or a drift predictor–corrector
 (``scheme = 1``, Heun average of the drift and of ∇·u; noise taken at the start
@@ -39,28 +40,45 @@ from concurrent.futures import ThreadPoolExecutor
 import numba as nb
 import numpy as np
 
-from ...core.jit import step_loop
-from ...flows.clock import clock_start, clock_tick, flow_at
-from ...flows.compiled import FM, flow_eval, tanh_sech2
-from .cooling import RP_BB, RP_BRAD, RP_KN, RP_QB, _cool
+from ...flows.compiled import FM, flow_eval
+from .cooling import _cool
+from .fixed_steps import SALT_E, _fixed_steps, _move, _noise  # noqa: F401 (re-exported)
 from .kappa import _kappa_table, kappa_eval, kappa_p, kappa_x  # noqa: F401 (re-exported)
+from .momentum import md_dtmax, md_increment, md_local
 from .rng import M1, exponential, mix64, normal, normal_pair, stream_key, uniform01  # noqa: F401 (re-exported)
+from .slots import *  # noqa: F403 (the slot constants, re-exported)
+from .slots import (
+    C_ADV,
+    C_DIFF,
+    C_ESCAPED,
+    C_NAN,
+    C_OVERFLOW,
+    C_SPLITS,
+    C_STEPS,
+    IP_ADAPT,
+    IP_DIFF,
+    IP_FLOW,
+    IP_GEOM,
+    IP_LOSS,
+    IP_MD,
+    IP_NSTACK,
+    IP_SCHEME,
+    IP_WSCALE,
+    RP_ADVFRAC,
+    RP_DLNP,
+    RP_DSTEPMAX,
+    RP_DT,
+    RP_DXH,
+    RP_LNPMIN,
+    RP_LNPW,
+    RP_UCHAR,
+    RP_WCHAR,
+    RP_XHMIN,
+    RP_XMAX,
+    RP_XMIN,
+)
 
-SALT_E = np.uint64(0xD1B54A32D192ED03)  # stream of the spherical transverse deviates
-
-# diffusion kinds
-DIFF_CONST, DIFF_POWER, DIFF_BOHM, DIFF_TABLE = 0, 1, 2, 3
-# int-parameter slots (ip array)
-IP_GEOM, IP_FLOW, IP_DIFF, IP_SCHEME, IP_ADAPT, IP_NSPLIT, IP_WSCALE, IP_NSTACK, IP_LOSS = range(9)
-# float-parameter slots (rp array)
-RP_DT, RP_ADVFRAC, RP_DSTEPMAX, RP_XMIN, RP_XMAX, RP_LNPMIN, RP_DLNP, RP_XHMIN, RP_DXH, RP_UCHAR, RP_WCHAR, RP_LNPW = range(12)
-# radiative losses of electrons (IP_LOSS = 1): slots RP_BB … RP_KN of ``cooling.py``
-N_RP = 17
-N_IP = 9
-# run counters (CNT columns): one definition, read by name through ``COUNTERS``
-COUNTERS = ("steps", "advective_violations", "diffusive_violations", "splits", "stack_overflows", "escaped",
-            "nan_particles")
-C_STEPS, C_ADV, C_DIFF, C_SPLITS, C_OVERFLOW, C_ESCAPED, C_NAN = range(len(COUNTERS))
+SALT_P = np.uint64(0x8CB92BA72F3D8DD7)  # stream of the momentum-diffusion deviates
 
 
 @nb.njit(inline="always")
@@ -72,30 +90,6 @@ def _local(ip, rp, flow, diff, x, lnp, t):
     u, div = flow_eval(ip[IP_FLOW], fpar, fel, ttab, utab, dtab, x, t, wfac)
     k, dkdx = kappa_eval(ip[IP_DIFF], dpar, ktab, x, lnp)
     return u, div, k, dkdx, wfac
-
-
-@nb.njit(inline="always")
-def _move(geom, x, a, s, dt, z1, e2):
-    """Position update: planar x + a dt + s z1; spherical |(r + a dt) e_r + s ξ_3|.
-
-    For the spherical step only ξ_1 (along e_r) and ξ_2² + ξ_3² enter; the latter is
-    χ²-distributed with 2 degrees of freedom, i.e. exponential: e2 = -2 ln U.
-    """
-    if geom == 0:
-        return x + a * dt + s * z1
-    rx = x + a * dt + s * z1
-    return math.sqrt(rx * rx + s * s * e2)
-
-
-@nb.njit(inline="always")
-def _noise(geom, key, n):
-    """Normal z1 of step n and, in spherical geometry, the transverse χ²₂ deviate
-    e2 = ξ_2² + ξ_3² = 2 Exp(1) from an independent counter stream (both ziggurat draws)."""
-    z1 = normal(key, n)
-    e2 = 0.0
-    if geom != 0:
-        e2 = 2.0 * exponential(key ^ SALT_E, n)
-    return z1, e2
 
 
 @nb.njit(inline="always")
@@ -149,164 +143,17 @@ def _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp):
 
 
 @nb.njit(inline="always")
-def _integrate_fast(x, lnp, wdt, blk, int_lo, int_hi, I, lnpmin, inv_dlnp):
-    """Σ w dt of the time-integrating observers at (x, ln p) (as :func:`_integrate`)."""
-    ib = int(math.floor((lnp - lnpmin) * inv_dlnp))
-    if 0 <= ib < I.shape[2]:
-        for o in range(I.shape[1]):
-            if int_lo[o] <= x < int_hi[o]:
-                I[blk, o, ib] += wdt
-
-
-@nb.njit(inline="always")
-def _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check, c_adv, w2,
-                             wdt, blk, int_lo, int_hi, I):
-    """Fixed-Δt steps for one tanh shock and constant κ: the diffusive step and the
-    constraint checks are loop invariants (this is the CRPropa DSA benchmark case)."""
-    nadv = 0
-    ndiff = 0
-    j = 0
-    sd = math.sqrt(2.0 * dpar[0] * dt)
-    w = fpar[4]
-    integ = I.shape[1] > 0
-    inv_dlnp = 1.0 / rp[RP_DLNP]
-    while j < m:
-        if integ:
-            _integrate_fast(x, lnp, wdt, blk, int_lo, int_hi, I, rp[RP_LNPMIN], inv_dlnp)
-        th, s2 = tanh_sech2((x - fpar[2] - fpar[3] * (t0 + j * dt)) / w)
-        z1 = normal(key, n)
-        x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
-        lnp -= 0.5 * fpar[1] * s2 / w * dt / 3.0
-        lnp = _cool(rp, x, lnp, dt) if loss else lnp
-        n += 1
-        j += 1
-        if x < xmin or x > xmax or lnp >= nxt:
-            break
-    if check:
-        nadv = j if c_adv * dt > 1.0 else 0
-        ndiff = j if 2.0 * dpar[0] * dt < w2 else 0
-    return x, lnp, n, j, nadv, ndiff
-
-
-@nb.njit(inline="always")
-def _fixed_steps_shock_cool(m, bdt, fpar, dpar, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check, c_adv, w2):
-    """As :func:`_fixed_steps_shock_const` for electrons in a uniform field, Thomson limit: the
-    state is P itself, the adiabatic factor exp(−∇·u Δt/3) then the exact loss step
-    P/(1 + b P Δt) (``cooling._cool`` without the log/exp round trip)."""
-    nadv = 0
-    ndiff = 0
-    j = 0
-    sd = math.sqrt(2.0 * dpar[0] * dt)
-    w = fpar[4]
-    p = math.exp(lnp)
-    pn = math.exp(nxt)
-    while j < m:
-        th, s2 = tanh_sech2((x - fpar[2] - fpar[3] * (t0 + j * dt)) / w)
-        z1 = normal(key, n)
-        x += (fpar[0] + 0.5 * fpar[1] * (1.0 + th)) * dt + sd * z1
-        d = 0.5 * fpar[1] * s2 / w * dt / 3.0
-        if d > 1e-17:  # exp(-d) = 1 to round-off (|d| < 1e-17): skip the exp off the shock
-            p *= math.exp(-d)
-        p /= 1.0 + bdt * p
-        n += 1
-        j += 1
-        if x < xmin or x > xmax or p >= pn:
-            break
-    if check:
-        nadv = j if c_adv * dt > 1.0 else 0
-        ndiff = j if 2.0 * dpar[0] * dt < w2 else 0
-    return x, math.log(p), n, j, nadv, ndiff
-
-
-@step_loop()
-def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check, c_adv, w2,
-                 w, blk, int_lo, int_hi, I):
-    """Up to ``m`` planar Euler–Maruyama steps of fixed Δt without snapshot/observer work.
-
-    Stops early after a step that leaves [xmin, xmax] or crosses the next split threshold.
-    Returns (x, lnp, n, steps done, advective and diffusive violation counts). The flow's
-    time-dependent part (a blast wave's R(t), a table's time bracket) is advanced by a flow
-    clock (:mod:`crescape.flows.clock`) instead of being re-evaluated every step.
-    The momentum-dependent factors (κ(p), the width factor) are recomputed only when ln p
-    changed (∇·u ≠ 0); a single tanh shock with constant width and κ has its own loop with
-    the loop invariants hoisted (the CRPropa DSA benchmark case).
-    """
-    fpar, fel, ttab, utab, dtab = flow
-    dpar, ktab = diff
-    nadv = 0
-    ndiff = 0
-    j = 0
-    integ = I.shape[1] > 0
-    loss = ip[IP_LOSS] == 1
-    if ip[IP_FLOW] == 5 and ip[IP_WSCALE] == 0 and ip[IP_DIFF] == DIFF_CONST:
-        if loss and rp[RP_QB] == 0.0 and rp[RP_KN] == 0.0 and not integ:
-            return _fixed_steps_shock_cool(m, (rp[RP_BB] + rp[RP_BRAD]) * dt, fpar, dpar, x, lnp, t0, dt, key, n,
-                                           xmin, xmax, nxt, check, c_adv, w2)
-        return _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check,
-                                        c_adv, w2, w * dt, blk, int_lo, int_hi, I)
-    geom, fk, dk = ip[IP_GEOM], ip[IP_FLOW], ip[IP_DIFF]
-    wscale = ip[IP_WSCALE] == 1
-    k_sp = dk != DIFF_CONST and dk != DIFF_TABLE and dpar[3] != 0.0
-    lnp_k = np.nan
-    kp = 0.0
-    k = 0.0
-    dkdx = 0.0
-    sk = 0.0
-    wfac = 1.0
-    ib = -1
-    n_int, n_pb = I.shape[1], I.shape[2]
-    wdt = w * dt
-    st = clock_start(fk, fpar, ttab, t0)
-    while j < m:
-        if lnp != lnp_k:  # p-dependent factors only change where ∇·u ≠ 0
-            if wscale:
-                wfac = math.exp(0.5 * (lnp - rp[RP_LNPW]))
-            if dk != DIFF_TABLE:
-                kp = kappa_p(dk, dpar, lnp)
-                k, dkdx = kp, 0.0
-                sk = math.sqrt(2.0 * k * dt)
-            if integ:
-                ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
-            lnp_k = lnp
-        if j > 0:
-            st = clock_tick(fk, fpar, ttab, st, t0 + j * dt, dt, j)
-        u, div = flow_at(fk, fpar, fel, ttab, utab, dtab, st, x, t0 + j * dt, wfac)
-        if dk == DIFF_TABLE:
-            k, dkdx = _kappa_table(dpar, ktab, x, lnp)
-            sk = math.sqrt(2.0 * k * dt)
-        elif k_sp:
-            k, dkdx = kappa_x(dpar, kp, x)
-            sk = math.sqrt(2.0 * k * dt)
-        if check:
-            if c_adv * dt > wfac:
-                nadv += 1
-            if 2.0 * k * dt < w2 * wfac * wfac:
-                ndiff += 1
-        if integ and 0 <= ib < n_pb:  # Σ w dt of the integrating observers (as _integrate)
-            for o in range(n_int):
-                if int_lo[o] <= x < int_hi[o]:
-                    I[blk, o, ib] += wdt
-        z1, e2 = _noise(geom, key, n)
-        x = _move(geom, x, u + dkdx, sk, dt, z1, e2)
-        lnp = lnp - div * dt / 3.0
-        lnp = _cool(rp, x, lnp, dt) if loss else lnp
-        n += 1
-        j += 1
-        if x < xmin or x > xmax or lnp >= nxt:
-            break
-    return x, lnp, n, j, nadv, ndiff
-
-
-@nb.njit(inline="always")
 def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, w, blk, int_lo, int_hi, I, dt_adv, dstep2,
                   check, c_adv, w2):
     """One step of any flow/geometry/scheme, shortened to land on the snapshot time ``tn``."""
     geom, adapt, scheme = ip[IP_GEOM], ip[IP_ADAPT], ip[IP_SCHEME]
     dt0 = rp[RP_DT]
     u, div, k, dkdx, wfac = _local(ip, rp, flow, diff, x, lnp, t)
+    md = ip[IP_MD]
+    amd, Dt = md_local(md, ip[IP_DIFF], rp, diff[0], diff[1], x, lnp)
     dt = dt0
     if adapt == 1:
-        dt = min(dt, dt_adv * wfac, dstep2 / (2.0 * k))
+        dt = min(dt, dt_adv * wfac, dstep2 / (2.0 * k), md_dtmax(rp, Dt))
     dt = min(dt, tn - t)
     na = 0
     nd = 0
@@ -319,11 +166,13 @@ def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, w, blk, int_lo, int
     s = math.sqrt(2.0 * k * dt)
     a = u + dkdx
     xn = _move(geom, x, a, s, dt, z1, e2)
+    zp = normal(key ^ SALT_P, n) if md != 0 else 0.0  # own stream: independent of z1, e2
+    dlnp = md_increment(md, ip[IP_DIFF], rp, diff[0], diff[1], xn, lnp, div, amd, Dt, dt, zp, scheme == 1)
     if scheme == 1:
         u2, div2, k2, dkdx2, wf2 = _local(ip, rp, flow, diff, xn, lnp, t + dt)
         xn = _move(geom, x, 0.5 * (a + u2 + dkdx2), s, dt, z1, e2)
         div = 0.5 * (div + div2)
-    lnp = lnp - div * dt / 3.0
+    lnp = lnp - div * dt / 3.0 + dlnp
     lnp = _cool(rp, xn, lnp, dt) if ip[IP_LOSS] == 1 else lnp
     return xn, lnp, t + dt, n + 1, na, nd
 
@@ -344,7 +193,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out):
     w2 = rp[RP_WCHAR] ** 2
     dt_adv = rp[RP_ADVFRAC] * rp[RP_WCHAR] / rp[RP_UCHAR] if rp[RP_UCHAR] > 0.0 else np.inf
     dstep2 = rp[RP_DSTEPMAX] ** 2 if rp[RP_DSTEPMAX] > 0.0 else np.inf
-    fast = ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0
+    fast = ip[IP_ADAPT] == 0 and ip[IP_SCHEME] == 0 and ip[IP_MD] == 0  # momentum diffusion: per-step path
     nxt = split_lnp[lvl] if lvl < split_lnp.shape[0] else np.inf
     K = T.shape[0]
     nsteps = 0

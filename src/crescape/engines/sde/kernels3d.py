@@ -11,7 +11,8 @@ Merten et al. 2017, JCAP 06, 046 — CRPropa 3.1 DiffusionSDE):
 σ is the symmetric square root of 2κ (b̂b̂ and I − b̂b̂ are orthogonal projectors); projecting
 an isotropic normal vector on the plane ⊥ b̂ gives the two perpendicular components of
 Kopp et al.'s σ without building a local basis. The momentum SDE is Itô's lemma applied to
-dp = [(1/p²) ∂p(p² D_pp) − (∇·u) p/3] dt + sqrt(2 D_pp) dW (derivation in docs/sde3d.md).
+dp = [(1/p²) ∂p(p² D_pp) − (∇·u) p/3] dt + sqrt(2 D_pp) dW (derivation in docs/sde3d.md;
+one definition for both engines: :func:`.momentum.momentum_drift_diff`).
 
 ∇·κ = (κ∥ − κ⊥)[b̂ (∇·b̂) + (b̂·∇)b̂] + b̂ (b̂·∇κ∥) + (I − b̂b̂)·∇κ⊥ is computed analytically
 from the field's Jacobian J = ∂B_i/∂x_j (:mod:`.fields`): ∇|B| = Jᵀb̂,
@@ -35,6 +36,7 @@ import numpy as np
 from ...core.jit import step_loop
 from ...flows.compiled import FM, flow_eval
 from .fields import FK_SPIRAL, FK_UNIFORM, field_eval
+from .momentum import momentum_drift_diff
 from .rng import normal, stream_key
 
 # int parameters
@@ -92,22 +94,6 @@ def tensor_drift(bx, by, bz, j00, j01, j02, j10, j11, j12, j20, j21, j22, kref, 
     dy = dl * (ey * divb + cy) + ey * par + eps * f * gy
     dz = dl * (ez * divb + cz) + ez * par + eps * f * gz
     return ex, ey, ez, kpar, kperp, dx, dy, dz, 0
-
-
-@nb.njit(inline="always")
-def momentum_drift_diff(md, rp, lnp, kpar, dlnk):
-    """(drift, D̃) of d ln p from momentum diffusion: D̃ = D_pp/p², drift = D̃ (3 + ∂ln D̃/∂ln p).
-
-    md = 1: D_pp = p² V_A²/(9 κ∥) (Skilling 1975, MNRAS 172, 557; Schlickeiser 2002, Cosmic Ray Astrophysics),
-    D̃ = V_A²/(9κ∥), ∂ln D̃/∂ln p = −∂ln κ∥/∂ln p. md = 2: D_pp = D0 p^a, D̃ = D0 p^(a−2).
-    """
-    if md == 0:
-        return 0.0, 0.0
-    if md == 1:
-        Dt = rp[R_VA2] / kpar
-        return Dt * (3.0 - dlnk), Dt
-    Dt = rp[R_D0] * math.exp((rp[R_A] - 2.0) * lnp)
-    return Dt * (rp[R_A] + 1.0), Dt
 
 
 @nb.njit(inline="always")
@@ -176,7 +162,7 @@ def step3(fl, emb, fk, md, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, 
     z += (uz + dz) * dt + spar * ez * bz_ + sperp * (z3 - ez * bz_)
     lnp_new = lnp - div * dt / 3.0
     if md != 0:
-        a, Dt = momentum_drift_diff(md, rp, lnp, kpar, dlnk)
+        a, Dt = momentum_drift_diff(md, rp[R_VA2], rp[R_D0], rp[R_A], lnp, kpar, dlnk)
         z4 = _normal3(key, nid)
         nid += 1
         lnp_new += a * dt + math.sqrt(2.0 * Dt) * sq * z4

@@ -21,6 +21,7 @@ from . import kernels as K
 from .batches import batch_particles, fold_blocks
 from .cooling import loss_params
 from .injection import initial_states
+from .momentum import md_params
 from .observers import default_observers, windows
 from .problems import build_flow
 from .splitting import split_lnp
@@ -84,7 +85,8 @@ def build_setup(deck, flow: FlowSpec | None = None) -> Setup:
     rp[K.RP_XHMIN], rp[K.RP_DXH] = o.x_lo, (o.x_hi - o.x_lo) / o.n_x
     rp[K.RP_UCHAR], rp[K.RP_WCHAR], rp[K.RP_LNPW] = flow.u_char, flow.w_char, np.log(r.p_width)
     ip[K.IP_LOSS], lv = loss_params(deck)
-    for slot, v in lv.items():
+    ip[K.IP_MD], mv = md_params(deck)
+    for slot, v in {**lv, **mv}.items():
         rp[slot] = v
     times = o.snapshot_times(0.0, r.t_end)
     obs = default_observers(deck, flow)
