@@ -33,12 +33,11 @@ _EMPTY_TAB = np.zeros((3, 2, 2, 2))
 @nb.njit(inline="always")
 def _spiral(fpar, x, y, z):
     K, c = fpar[0], fpar[1]
-    r2 = x * x + y * y + z * z
-    r = math.sqrt(r2)
-    A = K / (r2 * r)
-    C = K * c / r2
-    a3 = -3.0 * A / r2  # A'(r)/r
-    c2 = -2.0 * C / r2  # C'(r)/r
+    ir2 = 1.0 / (x * x + y * y + z * z)  # one division and one sqrt per evaluation
+    C = K * c * ir2
+    A = K * ir2 * math.sqrt(ir2)
+    a3 = -3.0 * A * ir2  # A'(r)/r
+    c2 = -2.0 * C * ir2  # C'(r)/r
     vx, vy = y, -x
     bx = A * x + C * vx
     by = A * y + C * vy

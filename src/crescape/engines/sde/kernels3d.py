@@ -19,9 +19,12 @@ from the field's Jacobian J = ∂B_i/∂x_j (:mod:`.fields`): ∇|B| = Jᵀb̂,
 ∂_j b_i = (J_ij − b_i (∇|B|)_j)/|B|, κ∥ = K(p) (|B|/B_ref)^(−a_B), κ⊥ = ε(p) κ∥.
 
 Euler–Maruyama with fixed Δt (shortened to land on snapshot times). Normals are counter
-based (the 1-D engine's SplitMix64 + Box–Muller streams, consumed in sequence: 3 or 4 per
-step), the loop runs ``prange`` over blocks of particles and every block writes its own
-slice, so results are bit-identical for any thread count.
+based (:func:`.rng.normal`, the ziggurat of Marsaglia & Tsang 2000 on SplitMix64 hashes,
+counters consumed in sequence: 3 or 4 per step), the loop runs ``prange`` over blocks of
+particles and every block writes its own slice, so results are bit-identical for any thread
+count. The particle loop is compiled in
+separate copies for the common kinds (no flow, no momentum diffusion, spiral or uniform field),
+where the kinds are constants and the other branches drop out.
 """
 from __future__ import annotations
 
@@ -30,10 +33,11 @@ import math
 import numba as nb
 import numpy as np
 
+from ...core.jit import step_loop
 from ...flows.compiled import FM, flow_eval
-from .fields import field_eval
-from .kernels import normal_pair, stream_key
+from .fields import FK_SPIRAL, FK_UNIFORM, field_eval
 from .momentum import momentum_drift_diff
+from .rng import normal, stream_key
 
 # int parameters
 I_FLOW, I_EMBED, I_FIELD, I_DIFF, I_MD, I_KEEP = range(6)
@@ -93,24 +97,24 @@ def tensor_drift(bx, by, bz, j00, j01, j02, j10, j11, j12, j20, j21, j22, kref, 
 
 
 @nb.njit(inline="always")
-def _normal(key, idx, cache):
-    """Normal number ``idx`` of the stream (pairs computed at even indices, odd ones from the cache)."""
-    if (idx & 1) == 0:
-        return normal_pair(key, idx >> 1)
-    return cache, cache
+def _normal3(key, idx):
+    """Standard normal number ``idx`` of stream ``key`` (ziggurat, :func:`.rng.normal`).
+
+    Every normal of the 3-D kernels comes from here (one place to change the generator)."""
+    return normal(key, idx)
 
 
 @nb.njit(inline="always")
-def _flow3(ip, rp, fpar, fel, ttab, utab, dtab, x, y, z, t):
-    """Flow velocity vector and ∇·u of the 1-D flow embedded along n̂ (planar) or r̂ (spherical)."""
-    if ip[I_FLOW] == 0:
+def _flow3(fl, emb, rp, fpar, fel, ttab, utab, dtab, x, y, z, t):
+    """Flow velocity vector and ∇·u of the 1-D flow ``fl`` embedded along n̂ (emb = 0) or r̂ (emb = 1)."""
+    if fl == 0:
         return 0.0, 0.0, 0.0, 0.0
-    if ip[I_EMBED] == 0:
+    if emb == 0:
         s = x * rp[R_AX] + y * rp[R_AY] + z * rp[R_AZ]
-        u, div = flow_eval(ip[I_FLOW], fpar, fel, ttab, utab, dtab, s, t, 1.0)
+        u, div = flow_eval(fl, fpar, fel, ttab, utab, dtab, s, t, 1.0)
         return u * rp[R_AX], u * rp[R_AY], u * rp[R_AZ], div
     r = math.sqrt(x * x + y * y + z * z)
-    u, div = flow_eval(ip[I_FLOW], fpar, fel, ttab, utab, dtab, r, t, 1.0)
+    u, div = flow_eval(fl, fpar, fel, ttab, utab, dtab, r, t, 1.0)
     f = u / r if r > 0.0 else 0.0
     return f * x, f * y, f * z, div
 
@@ -123,42 +127,46 @@ def embed_coord(ip, rp, x, y, z):
 
 
 @nb.njit(inline="always")
-def local_kappa(ip, rp, lnp):
-    """(κ∥ at B_ref, ∂ln κ∥/∂ln p, ε = κ⊥/κ∥) at ln p."""
+def local_kappa(ip, rp, lnp, seps0):
+    """(κ∥ at B_ref, ∂ln κ∥/∂ln p, ε = κ⊥/κ∥, sqrt(ε)) at ln p (seps0 = sqrt(ε) when ε is constant)."""
     kref, dlnk = kappa_par_ref(ip[I_DIFF], rp, lnp)
-    eps = rp[R_EPS] if rp[R_PDELTA] == 0.0 else rp[R_EPS] * math.exp(rp[R_PDELTA] * (lnp - rp[R_LNPREF]))
-    return kref, dlnk, eps
+    if rp[R_PDELTA] == 0.0:
+        return kref, dlnk, rp[R_EPS], seps0
+    eps = rp[R_EPS] * math.exp(rp[R_PDELTA] * (lnp - rp[R_LNPREF]))
+    return kref, dlnk, eps, math.sqrt(eps)
 
 
 @nb.njit(inline="always", fastmath=FM)
-def step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt, sq, kref, dlnk, eps, key, nid,
-          cache):
-    """One Euler–Maruyama step (sq = sqrt(dt); κ∥(B_ref), ∂lnκ∥/∂lnp, ε at ln p from :func:`local_kappa`).
+def step3(fl, emb, fk, md, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t, dt, sq, kref, dlnk, eps,
+          seps, key, nid):
+    """One Euler–Maruyama step (sq = sqrt(dt); κ∥(B_ref), ∂lnκ∥/∂lnp, ε, sqrt(ε) at ln p from :func:`local_kappa`).
 
-    Returns (x, y, z, ln p, nid, cache, flags): flags = 1 at |B| = 0, + 2 outside a field table."""
-    ux, uy, uz, div = _flow3(ip, rp, fpar, fel, ttab, utab, dtab, x, y, z, t)
-    B = field_eval(ip[I_FIELD], fk_par, ftab, x, y, z)
+    Kinds as scalars: flow ``fl``, embedding ``emb``, field ``fk``, momentum diffusion ``md`` (constants
+    where :func:`_particle` calls it for a specialised case, so the compiler removes the other branches).
+    Returns (x, y, z, ln p, nid, flags): flags = 1 at |B| = 0, + 2 outside a field table."""
+    ux, uy, uz, div = _flow3(fl, emb, rp, fpar, fel, ttab, utab, dtab, x, y, z, t)
+    B = field_eval(fk, fk_par, ftab, x, y, z)
     ex, ey, ez, kpar, _kperp, dx, dy, dz, null = tensor_drift(B[0], B[1], B[2], B[3], B[4], B[5], B[6], B[7],
                                                              B[8], B[9], B[10], B[11], kref, rp[R_AB],
                                                              rp[R_BREF], eps)
     flags = null + (2 if B[12] > 0.0 else 0)
-    z1, cache = _normal(key, nid, cache)
-    z2, cache = _normal(key, nid + 1, cache)
-    z3, cache = _normal(key, nid + 2, cache)
+    z1 = _normal3(key, nid)
+    z2 = _normal3(key, nid + 1)
+    z3 = _normal3(key, nid + 2)
     nid += 3
     spar = math.sqrt(2.0 * kpar) * sq
-    sperp = spar * math.sqrt(eps) if eps != 1.0 else spar  # κ⊥ = eps κ∥ (also at |B| = 0)
+    sperp = spar * seps  # κ⊥ = eps κ∥ (also at |B| = 0)
     bz_ = ex * z1 + ey * z2 + ez * z3
     x += (ux + dx) * dt + spar * ex * bz_ + sperp * (z1 - ex * bz_)
     y += (uy + dy) * dt + spar * ey * bz_ + sperp * (z2 - ey * bz_)
     z += (uz + dz) * dt + spar * ez * bz_ + sperp * (z3 - ez * bz_)
     lnp_new = lnp - div * dt / 3.0
-    if ip[I_MD] != 0:
-        a, Dt = momentum_drift_diff(ip[I_MD], rp[R_VA2], rp[R_D0], rp[R_A], lnp, kpar, dlnk)
-        z4, cache = _normal(key, nid, cache)
+    if md != 0:
+        a, Dt = momentum_drift_diff(md, rp[R_VA2], rp[R_D0], rp[R_A], lnp, kpar, dlnk)
+        z4 = _normal3(key, nid)
         nid += 1
         lnp_new += a * dt + math.sqrt(2.0 * Dt) * sq * z4
-    return x, y, z, lnp_new, nid, cache, flags
+    return x, y, z, lnp_new, nid, flags
 
 
 @nb.njit(inline="always")
@@ -225,8 +233,8 @@ def _record3(ip, rp, kk, x, y, z, lnp, w, blk, obs_lo, obs_hi, boxes, S, S2):
 
 
 @nb.njit(inline="always")
-def _integrate3(ip, rp, x, y, z, lnp, w, t, dt, blk, int_lo, int_hi, I, IT):
-    ib = _pbin(rp, lnp, I.shape[2])
+def _integrate3(ip, rp, x, y, z, ib, w, t, dt, blk, int_lo, int_hi, I, IT):
+    """Add w dt and w t dt of the step to the integrators containing s (ib: momentum bin of the step, or −1)."""
     if ib < 0:
         return
     s = embed_coord(ip, rp, x, y, z)
@@ -236,10 +244,30 @@ def _integrate3(ip, rp, x, y, z, lnp, w, t, dt, blk, int_lo, int_hi, I, IT):
             IT[blk, o, ib] += w * dt * (t + 0.5 * dt)
 
 
-@nb.njit(fastmath=FM)
+@step_loop(error_model="numpy")
 def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk,
               obs_lo, obs_hi, boxes, int_lo, int_hi, S, S2, I, IT, DX, PX, cnt):
-    """Advance one particle through all snapshot times (records spectra, integrals, crossings)."""
+    """Advance one particle through all snapshot times (records spectra, integrals, crossings).
+
+    The common cases get their own copy of the loop with the kinds as constants (unswitched)."""
+    fl, emb, fk, md = ip[I_FLOW], ip[I_EMBED], ip[I_FIELD], ip[I_MD]
+    flow = (fpar, fel, ttab, utab, dtab)  # grouped: a call with > 30 arguments cannot be inlined
+    obs = (obs_lo, obs_hi, boxes, int_lo, int_hi)
+    out = (S, S2, I, IT, DX, PX, cnt)
+    if fl == 0 and md == 0 and fk == FK_SPIRAL:
+        _walk(0, emb, FK_SPIRAL, 0, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out)
+    elif fl == 0 and md == 0 and fk == FK_UNIFORM:
+        _walk(0, emb, FK_UNIFORM, 0, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out)
+    else:
+        _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out)
+
+
+@nb.njit(inline="always", fastmath=FM)
+def _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out):
+    """The particle loop of :func:`_particle` for flow ``fl``, embedding ``emb``, field ``fk``, D_pp kind ``md``."""
+    fpar, fel, ttab, utab, dtab = flow
+    obs_lo, obs_hi, boxes, int_lo, int_hi = obs
+    S, S2, I, IT, DX, PX, cnt = out
     dt0, tau = rp[R_DT], rp[R_TAU]
     sides = np.empty(det.shape[0], np.int64)
     for k in range(det.shape[0]):
@@ -249,12 +277,13 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
     while kk < T.shape[0] and T[kk] < t:
         kk += 1
     nid = 0
-    cache = 0.0
     nsteps = 0
     sq0 = math.sqrt(dt0)
     bounded = rp[R_SMIN] > -1e300 or rp[R_SMAX] < 1e300  # grid.x_min/x_max defaults are ∓1e300
-    kref, dlnk, eps = local_kappa(ip, rp, lnp)
+    seps0 = math.sqrt(rp[R_EPS])
+    kref, dlnk, eps, seps = local_kappa(ip, rp, lnp, seps0)
     lnp_k = lnp
+    ibin = _pbin(rp, lnp, I.shape[2])
     while kk < T.shape[0]:
         tn = T[kk]
         if tn - t <= 1e-9 * dt0:
@@ -269,14 +298,15 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
         if tn - t < dt0:
             dt = tn - t
             sq = math.sqrt(dt)
-        if integ:
-            _integrate3(ip, rp, x, y, z, lnp, w, t, dt, blk, int_lo, int_hi, I, IT)
-        if lnp != lnp_k:  # κ(p) only changes with p
-            kref, dlnk, eps = local_kappa(ip, rp, lnp)
+        if lnp != lnp_k:  # κ(p) and the momentum bin only change with p
+            kref, dlnk, eps, seps = local_kappa(ip, rp, lnp, seps0)
+            ibin = _pbin(rp, lnp, I.shape[2])
             lnp_k = lnp
+        if integ:
+            _integrate3(ip, rp, x, y, z, ibin, w, t, dt, blk, int_lo, int_hi, I, IT)
         x0, y0, z0, l0 = x, y, z, lnp
-        x, y, z, lnp, nid, cache, flags = step3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z, lnp, t,
-                                                dt, sq, kref, dlnk, eps, key, nid, cache)
+        x, y, z, lnp, nid, flags = step3(fl, emb, fk, md, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, x, y, z,
+                                         lnp, t, dt, sq, kref, dlnk, eps, seps, key, nid)
         nsteps += 1
         if flags != 0:
             cnt[C_NULL] += flags & 1
@@ -297,7 +327,7 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
     cnt[C_STEPS] += nsteps
 
 
-@nb.njit(cache=True, parallel=True, fastmath=FM)
+@nb.njit(cache=True, parallel=True, fastmath=FM, error_model="numpy")
 def run_ensemble3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, X0, lnp0, w0, tb0, pid0, seed, block_size,
                   T, det, obs_lo, obs_hi, boxes, int_lo, int_hi, S, S2, I, IT, DX, PX, CNT):
     """Advance particles pid0 … pid0+n−1 (X0: (n, 3)); ``prange`` over blocks of ``block_size`` ids.
