@@ -41,4 +41,5 @@ def step_loop(**options):
     """
     if os.environ.get("CRESCAPE_PLAIN_JIT") == "1":
         return nb.njit(fastmath=FM, **options)
-    return nb.njit(fastmath=FM, parallel=SERIAL_PIPELINE, **options)
+    # numba accepts a dict of parallel options (numba.parallel_options); its type stubs say bool
+    return nb.njit(fastmath=FM, parallel=SERIAL_PIPELINE, **options)  # type: ignore[call-overload]
