@@ -19,7 +19,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from .compiled import FLOW_BLAST, FLOW_TABLE, _pow, flow_eval, tanh_sech2
+from .compiled import FLOW_BLAST, FLOW_TABLE, _pow, flow_eval, table_interp, tanh_sech2
 
 EPS_SERIES = 1e-4  # largest Δt/(t − t0) advanced by the series
 REANCHOR = 63  # exact blast-wave state every 64 ticks (tick & REANCHOR == 0)
@@ -117,26 +117,9 @@ def _blast_at(fpar, st, r, wfac):
 
 
 @nb.njit(inline="always")
-def _table_at(fpar, ttab, utab, dtab, st, x, t):
+def _table_at(fpar, utab, dtab, st, x, t):
     """As ``compiled._table_eval`` with the time bracket from the clock."""
-    nt = ttab.shape[0]
-    nx = utab.shape[1]
-    fx = (x - fpar[0]) / fpar[1]
-    if fx <= 0.0:
-        ix, ax = 0, 0.0
-    elif fx >= nx - 1:
-        ix, ax = nx - 2, 1.0
-    else:
-        ix = int(fx)
-        ax = fx - ix
-    it = int(st[0])
-    at = min((t - st[1]) * st[2], 1.0)
-    j = min(it + 1, nt - 1)
-    u0 = utab[it, ix] * (1 - ax) + utab[it, ix + 1] * ax
-    u1 = utab[j, ix] * (1 - ax) + utab[j, ix + 1] * ax
-    d0 = dtab[it, ix] * (1 - ax) + dtab[it, ix + 1] * ax
-    d1 = dtab[j, ix] * (1 - ax) + dtab[j, ix + 1] * ax
-    return u0 * (1 - at) + u1 * at, d0 * (1 - at) + d1 * at
+    return table_interp(fpar, utab, dtab, x, int(st[0]), min((t - st[1]) * st[2], 1.0))
 
 
 @nb.njit(inline="always")
@@ -145,7 +128,7 @@ def flow_at(fk, fpar, fel, ttab, utab, dtab, st, x, t, wfac):
     if fk == FLOW_BLAST:
         return _blast_at(fpar, st, x, wfac)
     if fk == FLOW_TABLE:
-        return _table_at(fpar, ttab, utab, dtab, st, x, t)
+        return _table_at(fpar, utab, dtab, st, x, t)
     return flow_eval(fk, fpar, fel, ttab, utab, dtab, x, t, wfac)
 
 

@@ -132,9 +132,11 @@ def _blast_eval(fpar, r, t, wfac):
     return u, div
 
 
-@nb.njit
-def _table_eval(fpar, ttab, utab, dtab, x, t):
-    nt = ttab.shape[0]
+@nb.njit(inline="always")
+def table_interp(fpar, utab, dtab, x, it, at):
+    """(u, ∇·u) of a replay table at x between rows it and it + 1 (weight ``at`` of the later row):
+    linear in x on the uniform grid fpar = [x0, dx, nx], clamped at its ends."""
+    nt = utab.shape[0]
     nx = utab.shape[1]
     fx = (x - fpar[0]) / fpar[1]
     if fx <= 0.0:
@@ -144,6 +146,17 @@ def _table_eval(fpar, ttab, utab, dtab, x, t):
     else:
         ix = int(fx)
         ax = fx - ix
+    j = min(it + 1, nt - 1)
+    u0 = utab[it, ix] * (1 - ax) + utab[it, ix + 1] * ax
+    u1 = utab[j, ix] * (1 - ax) + utab[j, ix + 1] * ax
+    d0 = dtab[it, ix] * (1 - ax) + dtab[it, ix + 1] * ax
+    d1 = dtab[j, ix] * (1 - ax) + dtab[j, ix + 1] * ax
+    return u0 * (1 - at) + u1 * at, d0 * (1 - at) + d1 * at
+
+
+@nb.njit
+def _table_eval(fpar, ttab, utab, dtab, x, t):
+    nt = ttab.shape[0]
     if t <= ttab[0]:
         it, at = 0, 0.0
     elif t >= ttab[nt - 1]:
@@ -160,12 +173,7 @@ def _table_eval(fpar, ttab, utab, dtab, x, t):
         at = (t - ttab[lo]) / (ttab[hi] - ttab[lo])
     if nt == 1:
         it, at = 0, 0.0
-    j = min(it + 1, nt - 1)
-    u0 = utab[it, ix] * (1 - ax) + utab[it, ix + 1] * ax
-    u1 = utab[j, ix] * (1 - ax) + utab[j, ix + 1] * ax
-    d0 = dtab[it, ix] * (1 - ax) + dtab[it, ix + 1] * ax
-    d1 = dtab[j, ix] * (1 - ax) + dtab[j, ix + 1] * ax
-    return u0 * (1 - at) + u1 * at, d0 * (1 - at) + d1 * at
+    return table_interp(fpar, utab, dtab, x, it, at)
 
 
 @nb.njit(cache=True)

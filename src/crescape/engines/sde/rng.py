@@ -106,25 +106,33 @@ def _u(key2, c):
 
 
 @nb.njit
-def _normal_slow(key, n, i, x):
-    """Wedge or tail of the normal ziggurat after the fast test failed for layer ``i`` at ``x``."""
+def _slow(key, n, i, x, normal_law):
+    """Wedge or tail of the ziggurat after the fast test failed for layer ``i`` at ``x``.
+
+    Normal law (f = exp(−x²/2)): the tail x > r is r + a, a ~ Exp(r), accepted with exp(−a²/2)
+    (Marsaglia 1964). Exponential law (f = exp(−x)): the tail is r + Exp(1) (memoryless).
+    """
+    X, F, r = (ZN_X, ZN_F, R_NORMAL) if normal_law else (ZE_X, ZE_F, R_EXP)
     key2 = key ^ SALT_Z
     c = np.uint64(n) << S6
     while True:
-        if i == 0:  # tail x > r (Marsaglia 1964): r + a with a ~ Exp(r) accepted with exp(−a²/2)
+        if i == 0:
+            if not normal_law:
+                return r - math.log(_u(key2, c))
             while True:
-                a = -math.log(_u(key2, c)) / R_NORMAL
+                a = -math.log(_u(key2, c)) / r
                 b = -math.log(_u(key2, c + ONE))
                 c += np.uint64(2)
                 if 2.0 * b > a * a:
-                    return R_NORMAL + a
-        if ZN_F[i] + _u(key2, c) * (ZN_F[i + 1] - ZN_F[i]) < math.exp(-0.5 * x * x):
+                    return r + a
+        fx = math.exp(-0.5 * x * x) if normal_law else math.exp(-x)
+        if F[i] + _u(key2, c) * (F[i + 1] - F[i]) < fx:
             return x  # in the wedge under the curve
         z = mix64(key2 + (c + np.uint64(1) + ONE) * M1)
         c += np.uint64(2)
         i = int(z & MASK8)
-        x = (z >> S11) * INV53 * ZN_X[i]
-        if x < ZN_X[i + 1]:
+        x = (z >> S11) * INV53 * X[i]
+        if x < X[i + 1]:
             return x
 
 
@@ -136,26 +144,8 @@ def normal(key, n):
     u = (z >> S11) * INV53
     x = u * ZN_X[i]
     if u >= ZN_R[i]:
-        x = _normal_slow(key, n, i, x)
+        x = _slow(key, n, i, x, True)
     return -x if (z >> S8) & ONE else x
-
-
-@nb.njit
-def _exp_slow(key, n, i, x):
-    """Wedge or tail of the exponential ziggurat (the tail beyond r is r + Exp(1): memoryless)."""
-    key2 = key ^ SALT_Z
-    c = np.uint64(n) << S6
-    while True:
-        if i == 0:
-            return R_EXP - math.log(_u(key2, c))
-        if ZE_F[i] + _u(key2, c) * (ZE_F[i + 1] - ZE_F[i]) < math.exp(-x):
-            return x
-        z = mix64(key2 + (c + np.uint64(1) + ONE) * M1)
-        c += np.uint64(2)
-        i = int(z & MASK8)
-        x = (z >> S11) * INV53 * ZE_X[i]
-        if x < ZE_X[i + 1]:
-            return x
 
 
 @nb.njit(inline="always")
@@ -166,7 +156,7 @@ def exponential(key, n):
     u = (z >> S11) * INV53
     x = u * ZE_X[i]
     if u >= ZE_R[i]:
-        x = _exp_slow(key, n, i, x)
+        x = _slow(key, n, i, x, False)
     return x
 
 
