@@ -299,7 +299,7 @@ def run_ensemble(ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out, n_th
     tb0)`` (w0 the same for every particle), ``obs = (T, obs_lo, obs_hi, int_lo, int_hi,
     split_lnp)``; ``ip``/``rp``: switches and scalars (slots ``IP_*``, ``RP_*``). ``out = (S, S2,
     XP, I, ESC, PX, PP, PW, CNT)``, accumulated: S, S2 (block, t, observer, p) Σw, Σw²; XP (slot,
-    t, x, p) counts in units of w0 2^−H (H = len(split_lnp); :func:`histogram_slots`); I (block,
+    t, x, p) counts in units of w0 2^−H (H = len(split_lnp); :func:`.slots.histogram_slots`); I (block,
     integrator, p) Σ w dt; ESC (block, side, t-interval, p) Σw escaped; PX/PP/PW (t, particle)
     root snapshots ((0, 0) when off); CNT (lane, counter): :data:`COUNTERS`. Lanes are tasks of a
     pool of ``n_threads`` GIL-free Python threads (a thread that finishes a lane takes the next, so
@@ -334,8 +334,3 @@ def run_ensemble(ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out, n_th
         for f in [ex.submit(worker, tid) for tid in range(nth)]:
             f.result()
 
-
-def histogram_slots(n_particles, n_levels, n_lanes, n_threads):
-    """Slots of the (x, ln p) histogram: one per thread while its integer counts (at most
-    n_particles 2^n_levels per cell) are exact in float64, else one per lane."""
-    return n_threads if n_particles * 2.0**n_levels < 2.0**53 else n_lanes

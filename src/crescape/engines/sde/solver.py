@@ -24,6 +24,7 @@ from .injection import initial_states
 from .momentum import md_params
 from .observers import default_observers, windows
 from .problems import build_flow
+from .slots import histogram_slots
 from .splitting import split_lnp
 
 COUNTERS = K.COUNTERS
@@ -140,7 +141,7 @@ def simulate_chunk(deck_or_setup, particle_id_start: int, n: int, seed: int | No
     S2 = np.zeros_like(S)
     H = len(st.split)
     nth = max(1, min(numba.get_num_threads(), lanes))
-    slots = K.histogram_slots(n, H, lanes, nth)
+    slots = histogram_slots(n, H, lanes, nth)
     XP = np.zeros((slots, K_t, len(st.x_edges) - 1, n_p))  # counts in units of w0 2^-H (kernels docstring)
     I = np.zeros((nblk, len(st.integrators), n_p))
     ESC = np.zeros((nblk, 2, K_t, n_p))
