@@ -2,7 +2,7 @@
 
 The flows whose set-up can fail on consistent-looking decks (colliding shocks that never
 meet, a replayed run that is not a CR-hydro run) are built here, without compiling the
-particle kernels; the estimate counts the per-block statistics and per-lane histograms
+particle kernels; the estimate counts the per-block statistics and the per-thread (x, p) histograms
 that :func:`crescape.engines.sde.solver.simulate_chunk` allocates.
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from ...config.estimate import F8, Estimate
 from ...config.setup_checks import fail, key_of, snapshot_count
 from .problems import build_flow
+from .slots import histogram_slots
 
 
 def check(deck, source: str):
@@ -41,8 +42,12 @@ def estimate(deck) -> Estimate:
         return e
     e.memory_items.append(("run.block_size", f"block statistics ({n_blk} blocks × {k_t} times × {o.n_p} p)",
                            n_blk * (2 * k_t * n_obs + 2 * k_t + n_int) * o.n_p * F8 * 2))
-    e.memory_items.append(("output.n_x", f"(x, p) histograms ({lanes} lanes × {k_t} times × {o.n_x} × {o.n_p})",
-                           (lanes + 1) * k_t * o.n_x * o.n_p * F8))
+    import numba  # function-local: the estimate needs only the thread count
+
+    n_lev = deck.splitting.n_levels if deck.splitting.enabled else 0
+    slots = histogram_slots(chunk, n_lev, lanes, max(1, min(numba.config.NUMBA_NUM_THREADS, lanes)))
+    e.memory_items.append(("output.n_x", f"(x, p) histograms ({slots} × {k_t} times × {o.n_x} × {o.n_p})",
+                           (slots + 1) * k_t * o.n_x * o.n_p * F8))
     e.run_file = (k_t * o.n_x * o.n_p + 4 * k_t * n_obs * o.n_p) * F8
     if o.particles:
         e.memory_items.append(("output.particles", f"particle snapshots ({k_t} times × {n} particles)",

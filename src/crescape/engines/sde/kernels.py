@@ -24,17 +24,22 @@ threads or on how the ensemble is chunked. A clone made by splitting gets the
 key ``mix(k, level)``.
 
 Observers are fused into the particle loop: at every snapshot time the
-particle adds (w, w²) to per-*block* spectra of each observer window and w to
-a per-*lane* (x, ln p) histogram; time-integrating observers add w·dt every
+particle adds (w, w²) to per-*block* spectra of each observer window and its
+weight to an (x, ln p) histogram; time-integrating observers add w·dt every
 step. Blocks are fixed groups of consecutive particle ids, lanes are a fixed
-number of independent work queues (``prange`` over lanes): all sums are
+number of independent work queues (tasks of a thread pool): all sums are
 independent of the thread count, and per-block sums give batch-means
 Monte-Carlo errors that remain valid with splitting (clones stay in their
-block).
+block). The (x, ln p) histogram counts weights in units of w0·2^−H (w0 the
+injected weight, H the number of split thresholds): a particle split h times
+adds the integer 2^(H−h), so its sums are exact and their order does not
+matter — one histogram per *thread* then gives the same bits as one per lane
+(which would cost lanes × t × x × p memory that has to be zeroed and summed).
 """
 from __future__ import annotations
 
 import math
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numba as nb
@@ -93,7 +98,9 @@ def _local(ip, rp, flow, diff, x, lnp, t):
 
 
 @nb.njit(inline="always")
-def _record(kk, x, lnp, w, blk, lane, obs_lo, obs_hi, S, S2, XP, rp):
+def _record(kk, x, lnp, w, blk, slot, xe, obs_lo, obs_hi, S, S2, XP, rp):
+    """Snapshot kk: (w, w²) into the block spectra, 2^(xe + e(w)) = 2^(H−h) into the histogram
+    (e(w) the binary exponent of w = w0 2^−h, xe = H − e(w0): an exact power of two)."""
     ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
     if ib < 0 or ib >= S.shape[3]:
         return
@@ -103,7 +110,7 @@ def _record(kk, x, lnp, w, blk, lane, obs_lo, obs_hi, S, S2, XP, rp):
             S2[blk, kk, o, ib] += w * w
     ix = int(math.floor((x - rp[RP_XHMIN]) / rp[RP_DXH]))
     if 0 <= ix < XP.shape[2]:
-        XP[lane, kk, ix, ib] += w
+        XP[slot, kk, ix, ib] += math.ldexp(1.0, xe + math.frexp(w)[1])
 
 
 @nb.njit(inline="always")
@@ -178,7 +185,7 @@ def _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, w, blk, int_lo, int
 
 
 @nb.njit(fastmath=FM)
-def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out):
+def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, slot, xe, prow, out):
     """Advance the particle on top of the stack to the last snapshot time (pushes clones)."""
     T, obs_lo, obs_hi, int_lo, int_hi, split_lnp = obs
     st_f, st_k, st_i = stack
@@ -203,7 +210,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out):
         tn = T[kk]
         if tn - t <= 1e-9 * dt0:
             t = max(t, tn)
-            _record(kk, x, lnp, w, blk, lane, obs_lo, obs_hi, S, S2, XP, rp)
+            _record(kk, x, lnp, w, blk, slot, xe, obs_lo, obs_hi, S, S2, XP, rp)
             if prow >= 0:
                 PX[kk, prow], PP[kk, prow], PW[kk, prow] = x, lnp, w
             kk += 1
@@ -247,14 +254,15 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out):
 
 
 @nb.njit(cache=True, fastmath=FM, nogil=True)
-def _run_lane(lane, ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out):
-    """All blocks of one lane (lane, lane + n_lanes, …), particle by particle, clones depth first."""
+def _run_lane(lane, slot, xe, ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out):
+    """All blocks of one lane (lane, lane + n_lanes, …), particle by particle, clones depth first;
+    histogram counts into ``XP[slot]`` (see the module docstring for ``xe``)."""
     x0, lnp0, w0, tb0 = inj
     T, split_lnp = obs[0], obs[5]
-    S, XP, PX = out[0], out[2], out[5]
+    S, PX, CNT = out[0], out[5], out[8]
     n = x0.shape[0]
     nblk = S.shape[0]
-    n_lanes = XP.shape[0]
+    n_lanes = CNT.shape[0]
     b0 = pid0 // block_size
     nstack = ip[IP_NSTACK]
     keep = PX.shape[1] == n
@@ -277,9 +285,9 @@ def _run_lane(lane, ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out):
             prow = -1
             if keep:
                 prow = i
-            sp = 1
+            sp = np.int64(1)  # not the literal 1: numba would compile _advance for Literal[int](1) as well
             while sp > 0:
-                sp = _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, prow, out)
+                sp = _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, slot, xe, prow, out)
                 prow = -1
 
 
@@ -288,28 +296,41 @@ def run_ensemble(ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out, n_th
 
     Bundles (tuples of arrays, passed by numba as structs at no cost): ``flow = (fpar, fel,
     ttab, utab, dtab)`` (``FlowSpec.arrays``), ``diff = (dpar, ktab)``, ``inj = (x0, lnp0, w0,
-    tb0)``, ``obs = (T, obs_lo, obs_hi, int_lo, int_hi, split_lnp)``; ``ip``/``rp``: switches
-    and scalars (slots ``IP_*``, ``RP_*``). ``out = (S, S2, XP, I, ESC, PX, PP, PW, CNT)``,
-    accumulated: S, S2 (block, t, observer, p) Σw, Σw²; XP (lane, t, x, p) Σw; I (block,
+    tb0)`` (w0 the same for every particle), ``obs = (T, obs_lo, obs_hi, int_lo, int_hi,
+    split_lnp)``; ``ip``/``rp``: switches and scalars (slots ``IP_*``, ``RP_*``). ``out = (S, S2,
+    XP, I, ESC, PX, PP, PW, CNT)``, accumulated: S, S2 (block, t, observer, p) Σw, Σw²; XP (slot,
+    t, x, p) counts in units of w0 2^−H (H = len(split_lnp); :func:`.slots.histogram_slots`); I (block,
     integrator, p) Σ w dt; ESC (block, side, t-interval, p) Σw escaped; PX/PP/PW (t, particle)
-    root snapshots ((0, 0) when off); CNT (lane, counter): :data:`COUNTERS`. Lanes are tasks of
-    a pool of ``n_threads`` GIL-free Python threads (a thread that finishes a lane takes the next,
-    so lanes of unequal cost balance) and write disjoint slices (thread-count independent).
+    root snapshots ((0, 0) when off); CNT (lane, counter): :data:`COUNTERS`. Lanes are tasks of a
+    pool of ``n_threads`` GIL-free Python threads (a thread that finishes a lane takes the next, so
+    lanes of unequal cost balance); all outputs but XP are written in disjoint per-lane or
+    per-block slices, XP per thread (exact integer sums) or per lane: thread-count independent.
     """
-    n_lanes = out[2].shape[0]
+    n_lanes = out[8].shape[0]
+    per_lane = out[2].shape[0] == n_lanes
     nth = max(1, min(n_threads or nb.get_num_threads(), n_lanes))
+    if not per_lane and out[2].shape[0] < nth:
+        raise ValueError(f"XP has {out[2].shape[0]} histogram slots for {nth} threads")
+    w0 = inj[2]
+    xe = int(len(obs[5]) - math.frexp(float(w0[0]))[1]) if len(w0) else 0
     args = (ip, rp, tuple(flow), tuple(diff), tuple(inj), int(pid0), int(seed), int(block_size), tuple(obs),
             tuple(out))
     if nth == 1:
-        _run_lanes(0, 1, *args)
+        for lane in range(n_lanes):
+            _run_lane(lane, lane if per_lane else 0, xe, *args)
         return
-    with ThreadPoolExecutor(max_workers=nth) as ex:  # one task per lane: idle threads take the next lane
-        for f in [ex.submit(_run_lanes, lane, n_lanes, *args) for lane in range(n_lanes)]:
+    lanes = iter(range(n_lanes))
+    lock = threading.Lock()
+
+    def worker(tid):  # takes the next lane until none is left
+        while True:
+            with lock:
+                lane = next(lanes, None)
+            if lane is None:
+                return
+            _run_lane(lane, lane if per_lane else tid, xe, *args)
+
+    with ThreadPoolExecutor(max_workers=nth) as ex:
+        for f in [ex.submit(worker, tid) for tid in range(nth)]:
             f.result()
 
-
-@nb.njit(cache=True, nogil=True)
-def _run_lanes(first, step, ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out):
-    """Lanes first, first + step, … (one worker thread)."""
-    for lane in range(first, out[2].shape[0], step):
-        _run_lane(lane, ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out)

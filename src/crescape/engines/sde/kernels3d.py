@@ -340,7 +340,10 @@ def run_ensemble3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, X0, lnp0, w
     n = X0.shape[0]
     nblk = S.shape[0]
     b0 = pid0 // block_size
-    for blk in nb.prange(nblk):
+    for b in nb.prange(nblk):
+        # int64, as when numba types this function before the parfor pass (which makes the prange
+        # index uint64): _particle is then compiled for one signature, not two (cold compile ≈ 3×)
+        blk = np.int64(b)
         i_lo = max((b0 + blk) * block_size - pid0, 0)
         i_hi = min((b0 + blk + 1) * block_size - pid0, n)
         for i in range(i_lo, i_hi):

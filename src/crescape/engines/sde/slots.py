@@ -17,3 +17,9 @@ N_IP = 10
 COUNTERS = ("steps", "advective_violations", "diffusive_violations", "splits", "stack_overflows", "escaped",
             "nan_particles")
 C_STEPS, C_ADV, C_DIFF, C_SPLITS, C_OVERFLOW, C_ESCAPED, C_NAN = range(len(COUNTERS))
+
+
+def histogram_slots(n_particles, n_levels, n_lanes, n_threads):
+    """Slots of the (x, ln p) histogram: one per thread while its integer counts (at most
+    n_particles 2^n_levels per cell) are exact in float64, else one per lane."""
+    return n_threads if n_particles * 2.0**n_levels < 2.0**53 else n_lanes

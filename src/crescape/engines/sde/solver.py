@@ -24,6 +24,7 @@ from .injection import initial_states
 from .momentum import md_params
 from .observers import default_observers, windows
 from .problems import build_flow
+from .slots import histogram_slots
 from .splitting import split_lnp
 
 COUNTERS = K.COUNTERS
@@ -130,13 +131,18 @@ def simulate_chunk(deck_or_setup, particle_id_start: int, n: int, seed: int | No
     x0, lnp0, w0, tb0 = initial_states(deck.injection, st.flow, seed, particle_id_start, n, n_total)
     if not (np.all(np.isfinite(x0)) and np.all(np.isfinite(lnp0))):
         raise ValueError("injection produced non-finite initial states (check injection.* and the flow)")
+    if n and not np.all(w0 == w0[0]):
+        raise ValueError("the SDE kernels need one injected weight for all particles of a chunk")
     bs = deck.run.block_size
     nblk = (particle_id_start + n - 1) // bs - particle_id_start // bs + 1
     K_t, n_obs, n_p = len(st.times), len(st.observers), len(st.p_edges) - 1
     lanes = min(deck.run.n_lanes, nblk)
     S = np.zeros((nblk, K_t, n_obs, n_p))
     S2 = np.zeros_like(S)
-    XP = np.zeros((lanes, K_t, len(st.x_edges) - 1, n_p))
+    H = len(st.split)
+    nth = max(1, min(numba.get_num_threads(), lanes))
+    slots = histogram_slots(n, H, lanes, nth)
+    XP = np.zeros((slots, K_t, len(st.x_edges) - 1, n_p))  # counts in units of w0 2^-H (kernels docstring)
     I = np.zeros((nblk, len(st.integrators), n_p))
     ESC = np.zeros((nblk, 2, K_t, n_p))
     keep = deck.output.particles
@@ -146,10 +152,11 @@ def simulate_chunk(deck_or_setup, particle_id_start: int, n: int, seed: int | No
     CNT = np.zeros((lanes, len(COUNTERS)))
     K.run_ensemble(st.ip, st.rp, st.flow.arrays, (st.dpar, st.ktab), (x0, lnp0, w0, tb0), particle_id_start, seed,
                    bs, (st.times, st.obs_lo, st.obs_hi, st.int_lo, st.int_hi, st.split),
-                   (S, S2, XP, I, ESC, PX, PP, PW, CNT))
+                   (S, S2, XP, I, ESC, PX, PP, PW, CNT), n_threads=nth)
+    XP = np.ldexp(XP.sum(0) * (w0[0] if n else 0.0), -H)
     parts = {"x": PX, "lnp": PP, "w": PW, "p0": np.exp(lnp0)} if keep else {}
     b0 = particle_id_start // bs
-    return ChunkResult(S.sum(0), (S**2).sum(0), S2.sum(0), I.sum(0), (I**2).sum(0), XP.sum(0), ESC.sum(0),
+    return ChunkResult(S.sum(0), (S**2).sum(0), S2.sum(0), I.sum(0), (I**2).sum(0), XP, ESC.sum(0),
                        CNT.sum(0), nblk, n, parts, fold_blocks(S, b0), fold_blocks(I, b0),
                        batch_particles(particle_id_start, n, bs))
 
