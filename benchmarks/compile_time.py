@@ -18,13 +18,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DECKS = {
-    "sde_1d": ("examples/sde_planar_shock.toml", ["injection.n_particles=8", "run.t_end=0.5", "run.dt=0.01"]),
-    "sde_3d": ("examples/sde3d_oblique_shock.toml", ["injection.n_particles=8", "run.t_end=0.2", "output.times=[0.2]"]),
-    "crhydro": ("examples/shimoda2025_D27.toml", ["grid.n_cells=32", 'run.t_end="2 kyr"',
-                                                  'output.times=["1 kyr", "2 kyr"]', "output.n_snapshots=2"]),
-    "cloud": ("examples/cloud_cnm.toml", ["grid.n_cells=40", 'run.t_end="0.5 kyr"', "cr.bins=3", "output.n_snapshots=2"]),
-}
+sys.path.insert(0, str(ROOT / "tests"))
+from helpers.warm_kernels import DECKS  # noqa: E402 (the tiny decks the test session warms)
+
 SCRIPT = """
 import sys, tempfile, crescape
 from crescape.config import load_config
