@@ -86,32 +86,39 @@ def _cell(v, v0, dv, n):
     return i, f - i, out
 
 
-@nb.njit
+@nb.njit(inline="always")
+def _trilinear(tab, c, i, j, k, ax, ay, az, o1, o2, o3, dx, dy, dz):
+    """Component ``c`` of the trilinear interpolant in cell (i, j, k) at offsets (ax, ay, az) and its
+    three derivatives (zero along an axis clamped to the table: o1, o2, o3)."""
+    c000, c100 = tab[c, i, j, k], tab[c, i + 1, j, k]
+    c010, c110 = tab[c, i, j + 1, k], tab[c, i + 1, j + 1, k]
+    c001, c101 = tab[c, i, j, k + 1], tab[c, i + 1, j, k + 1]
+    c011, c111 = tab[c, i, j + 1, k + 1], tab[c, i + 1, j + 1, k + 1]
+    c00 = c000 + (c100 - c000) * ax
+    c10 = c010 + (c110 - c010) * ax
+    c01 = c001 + (c101 - c001) * ax
+    c11 = c011 + (c111 - c011) * ax
+    c0 = c00 + (c10 - c00) * ay
+    c1 = c01 + (c11 - c01) * ay
+    dx0 = (c100 - c000) + ((c110 - c010) - (c100 - c000)) * ay
+    dx1 = (c101 - c001) + ((c111 - c011) - (c101 - c001)) * ay
+    return (c0 + (c1 - c0) * az,
+            0.0 if o1 else (dx0 + (dx1 - dx0) * az) / dx,
+            0.0 if o2 else ((c10 - c00) + ((c11 - c01) - (c10 - c00)) * az) / dy,
+            0.0 if o3 else (c1 - c0) / dz)
+
+
+@nb.njit(inline="always")
 def _table(fpar, tab, x, y, z):
+    """(B, J) of a field table at (x, y, z) as 12 floats, and the number of clamped axes."""
     nx, ny, nz = tab.shape[1], tab.shape[2], tab.shape[3]
     i, ax, o1 = _cell(x, fpar[0], fpar[3], nx)
     j, ay, o2 = _cell(y, fpar[1], fpar[4], ny)
     k, az, o3 = _cell(z, fpar[2], fpar[5], nz)
-    res = np.zeros(12)
-    for c in range(3):
-        c000, c100 = tab[c, i, j, k], tab[c, i + 1, j, k]
-        c010, c110 = tab[c, i, j + 1, k], tab[c, i + 1, j + 1, k]
-        c001, c101 = tab[c, i, j, k + 1], tab[c, i + 1, j, k + 1]
-        c011, c111 = tab[c, i, j + 1, k + 1], tab[c, i + 1, j + 1, k + 1]
-        c00 = c000 + (c100 - c000) * ax
-        c10 = c010 + (c110 - c010) * ax
-        c01 = c001 + (c101 - c001) * ax
-        c11 = c011 + (c111 - c011) * ax
-        c0 = c00 + (c10 - c00) * ay
-        c1 = c01 + (c11 - c01) * ay
-        res[c] = c0 + (c1 - c0) * az
-        # derivatives of the trilinear interpolant (zero along a clamped axis)
-        dx0 = (c100 - c000) + ((c110 - c010) - (c100 - c000)) * ay
-        dx1 = (c101 - c001) + ((c111 - c011) - (c101 - c001)) * ay
-        res[3 + 3 * c] = 0.0 if o1 else (dx0 + (dx1 - dx0) * az) / fpar[3]
-        res[4 + 3 * c] = 0.0 if o2 else ((c10 - c00) + ((c11 - c01) - (c10 - c00)) * az) / fpar[4]
-        res[5 + 3 * c] = 0.0 if o3 else (c1 - c0) / fpar[5]
-    return res, o1 + o2 + o3
+    bx, j00, j01, j02 = _trilinear(tab, 0, i, j, k, ax, ay, az, o1, o2, o3, fpar[3], fpar[4], fpar[5])
+    by, j10, j11, j12 = _trilinear(tab, 1, i, j, k, ax, ay, az, o1, o2, o3, fpar[3], fpar[4], fpar[5])
+    bz, j20, j21, j22 = _trilinear(tab, 2, i, j, k, ax, ay, az, o1, o2, o3, fpar[3], fpar[4], fpar[5])
+    return (bx, by, bz, j00, j01, j02, j10, j11, j12, j20, j21, j22), o1 + o2 + o3
 
 
 @nb.njit(inline="always")

@@ -245,9 +245,10 @@ def _integrate3(ip, rp, x, y, z, ib, w, t, dt, blk, int_lo, int_hi, I, IT):
 
 
 @step_loop(error_model="numpy")
-def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk,
+def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, sides, blk,
               obs_lo, obs_hi, boxes, int_lo, int_hi, S, S2, I, IT, DX, PX, cnt):
-    """Advance one particle through all snapshot times (records spectra, integrals, crossings).
+    """Advance one particle through all snapshot times (records spectra, integrals, crossings);
+    ``sides``: scratch for the detector sides (a step loop allocates no arrays).
 
     The common cases get their own copy of the loop with the kinds as constants (unswitched)."""
     fl, emb, fk, md = ip[I_FLOW], ip[I_EMBED], ip[I_FIELD], ip[I_MD]
@@ -255,21 +256,22 @@ def _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, x, y, z
     obs = (obs_lo, obs_hi, boxes, int_lo, int_hi)
     out = (S, S2, I, IT, DX, PX, cnt)
     if fl == 0 and md == 0 and fk == FK_SPIRAL:
-        _walk(0, emb, FK_SPIRAL, 0, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out)
+        _walk(0, emb, FK_SPIRAL, 0, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, sides, blk, obs,
+              out)
     elif fl == 0 and md == 0 and fk == FK_UNIFORM:
-        _walk(0, emb, FK_UNIFORM, 0, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out)
+        _walk(0, emb, FK_UNIFORM, 0, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, sides, blk, obs,
+              out)
     else:
-        _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out)
+        _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, sides, blk, obs, out)
 
 
 @nb.njit(inline="always", fastmath=FM)
-def _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, blk, obs, out):
+def _walk(fl, emb, fk, md, i, ip, rp, flow, fk_par, ftab, key, x, y, z, lnp, w, t, T, det, sides, blk, obs, out):
     """The particle loop of :func:`_particle` for flow ``fl``, embedding ``emb``, field ``fk``, D_pp kind ``md``."""
     fpar, fel, ttab, utab, dtab = flow
     obs_lo, obs_hi, boxes, int_lo, int_hi = obs
     S, S2, I, IT, DX, PX, cnt = out
     dt0, tau = rp[R_DT], rp[R_TAU]
-    sides = np.empty(det.shape[0], np.int64)
     for k in range(det.shape[0]):
         sides[k] = _side(det, k, x, y, z)[0]
     integ = int_lo.shape[0] > 0
@@ -346,10 +348,11 @@ def run_ensemble3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, X0, lnp0, w
         blk = np.int64(b)
         i_lo = max((b0 + blk) * block_size - pid0, 0)
         i_hi = min((b0 + blk + 1) * block_size - pid0, n)
+        sides = np.empty(det.shape[0], np.int64)
         for i in range(i_lo, i_hi):
             key = stream_key(seed, pid0 + i)
             _particle(i, ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, key, X0[i, 0], X0[i, 1], X0[i, 2],
-                      lnp0[i], w0[i], tb0[i], T, det, blk, obs_lo, obs_hi, boxes, int_lo, int_hi, S, S2, I, IT,
+                      lnp0[i], w0[i], tb0[i], T, det, sides, blk, obs_lo, obs_hi, boxes, int_lo, int_hi, S, S2, I, IT,
                       DX, PX, CNT[blk])
 
 
