@@ -2,6 +2,7 @@
 
 Public API: :func:`load_config`, :func:`run`, :func:`open_run`, ``__version__``.
 """
+from . import _jitcache  # noqa: F401  (first: numba's cache must see every later kernel's full source)
 from ._version import __version__
 from .api import run
 from .config import load_config
