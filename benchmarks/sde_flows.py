@@ -48,8 +48,10 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 # statistics blocks of 8 particles (the default is 64): with these particle counts every deck
 # then has ≥ 12 blocks, i.e. ≥ 12 lanes for the threads to share (blocks only group sums)
 BLOCK_SIZE = 8
-PARTICLES = {"sde_planar_shock": 400, "sde_planar_shock_lab": 400, "sde_sedov": 200,
-             "sde_colliding_shocks": 100, "sde_isenberg_bohm": 100}
+# each run takes ≈ 0.3–0.8 s on one thread: with fewer particles (Sedov 200, colliding shocks and
+# Isenberg 100) a few lineages with many clones set the wall time of the 2-thread run
+PARTICLES = {"sde_planar_shock": 400, "sde_planar_shock_lab": 1000, "sde_sedov": 1000,
+             "sde_colliding_shocks": 400, "sde_isenberg_bohm": 200}
 
 
 @numba.njit(parallel=True, cache=True, fastmath=FM)
