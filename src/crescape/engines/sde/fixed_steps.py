@@ -86,7 +86,7 @@ def _integrate_fast(x, lnp, wdt, blk, int_lo, int_hi, I, lnpmin, inv_dlnp):
                 I[blk, o, ib] += wdt
 
 
-@nb.njit(inline="always")
+@step_loop()
 def _shock_steps(m, u1, hdu, xs0, vs, iw, cl, sd, x, lnp, t0, dt, key, n, xmin, xmax, nxt):
     """The bare DSA step loop: x += (u1 + Δu (1 + tanh s)/2) Δt + sqrt(2κΔt) z with
     s = (x − X(t))/w, X(t) = xs0 + vs t, and ln p −= (Δu/2w) sech² s Δt/3 (= ∇·u Δt/3);

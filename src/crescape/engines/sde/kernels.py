@@ -99,9 +99,9 @@ def _local(ip, rp, flow, diff, x, lnp, t):
 
 
 @nb.njit(inline="always")
-def _record(kk, x, lnp, w, blk, slot, xe, obs_lo, obs_hi, S, S2, XP, rp):
-    """Snapshot kk: (w, w²) into the block spectra, 2^(xe + e(w)) = 2^(H−h) into the histogram
-    (e(w) the binary exponent of w = w0 2^−h, xe = H − e(w0): an exact power of two)."""
+def _record(kk, x, lnp, w, blk, slot, hinc, obs_lo, obs_hi, S, S2, XP, rp):
+    """Snapshot kk: (w, w²) into the block spectra, ``hinc`` = 2^(H−h) into the histogram
+    (:func:`_hist_count`)."""
     ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
     if ib < 0 or ib >= S.shape[3]:
         return
@@ -111,7 +111,14 @@ def _record(kk, x, lnp, w, blk, slot, xe, obs_lo, obs_hi, S, S2, XP, rp):
             S2[blk, kk, o, ib] += w * w
     ix = int(math.floor((x - rp[RP_XHMIN]) / rp[RP_DXH]))
     if 0 <= ix < XP.shape[2]:
-        XP[slot, kk, ix, ib] += math.ldexp(1.0, xe + math.frexp(w)[1])
+        XP[slot, kk, ix, ib] += hinc
+
+
+@nb.njit(inline="always")
+def _hist_count(w, xe):
+    """The histogram count 2^(xe + e(w)) = 2^(H−h) of a particle of weight w = w0 2^−h (e(w) the
+    binary exponent of w, xe = H − e(w0)): an exact power of two, fixed between splits."""
+    return math.ldexp(1.0, xe + math.frexp(w)[1])
 
 
 @nb.njit(inline="always")
@@ -198,6 +205,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, slot, xe, prow, out)
     x, lnp, w, t = st_f[sp, 0], st_f[sp, 1], st_f[sp, 2], st_f[sp, 3]
     key = st_k[sp]
     n, lvl, kk = st_i[sp, 0], st_i[sp, 1], st_i[sp, 2]
+    hinc = _hist_count(w, xe)
     dt0, xmin, xmax = rp[RP_DT], rp[RP_XMIN], rp[RP_XMAX]
     check = rp[RP_WCHAR] > 0.0
     c_adv = rp[RP_UCHAR] / rp[RP_WCHAR] if check else 0.0
@@ -214,7 +222,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, slot, xe, prow, out)
         tn = T[kk]
         if tn - t <= 1e-9 * dt0:
             t = max(t, tn)
-            _record(kk, x, lnp, w, blk, slot, xe, obs_lo, obs_hi, S, S2, XP, rp)
+            _record(kk, x, lnp, w, blk, slot, hinc, obs_lo, obs_hi, S, S2, XP, rp)
             if prow >= 0:
                 PX[kk, prow], PP[kk, prow], PW[kk, prow] = x, lnp, w
             kk += 1
@@ -237,6 +245,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, slot, xe, prow, out)
                     break
                 if lnp >= nxt:
                     w, lvl, sp, nxt = _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, lane, CNT)
+                    hinc = _hist_count(w, xe)
                 continue
         x, lnp, t, n, na, nd = _general_step(ip, rp, flow, diff, x, lnp, t, tn, key, n, w, blk, int_lo,
                                                  int_hi, I, dt_adv, dstep2, check, c_adv, w2)
@@ -251,6 +260,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, slot, xe, prow, out)
             break
         if lnp >= nxt:
             w, lvl, sp, nxt = _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, lane, CNT)
+            hinc = _hist_count(w, xe)
     CNT[lane, C_STEPS] += nsteps
     CNT[lane, C_ADV] += nadv
     CNT[lane, C_DIFF] += ndiff
