@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def package_hash(root: str = str(PACKAGE_DIR)) -> str:
     """SHA-256 over the relative paths and bytes of every ``.py`` file under ``root``."""
     h = hashlib.sha256()

@@ -33,4 +33,5 @@ def step_loop(**options):
     allocates nor returns arrays (see the module docstring)."""
     if os.environ.get("CRESCAPE_PLAIN_JIT") == "1":
         return nb.njit(fastmath=FM, **options)
-    return nb.njit(fastmath=FM, _nrt=False, **options)
+    # `_nrt` is a numba compiler flag (numba.core.options) its type stubs do not list
+    return nb.njit(fastmath=FM, _nrt=False, **options)  # type: ignore[call-overload]
