@@ -188,8 +188,11 @@ def _teardown(addr, procs):
 def test_killed_sweep_resumes_without_redoing_finished_runs(tmp_path, client):
     sweep = _sweep_file(tmp_path, n=1200, t_end=0.2)  # ~0.4 s per run: the kill lands mid-sweep
     out = tmp_path / "out"
+    inherited = signal.getsignal(signal.SIGINT)
+    # Ctrl-C as from a terminal: a child inherits an ignored SIGINT (Python then keeps ignoring it)
     p = subprocess.Popen([sys.executable, "-m", "crescape.cli", "sweep", str(sweep), "--out", str(out),
-                          "--workers", "1"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                          "--workers", "1"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     t0 = time.monotonic()
     while len(list(out.glob("runs/*/DONE"))) < 2:
         assert p.poll() is None, p.communicate()
@@ -197,7 +200,7 @@ def test_killed_sweep_resumes_without_redoing_finished_runs(tmp_path, client):
         time.sleep(0.05)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
-    assert p.returncode == 130, err
+    assert p.returncode == 130, f"SIGINT in the test process: {inherited!r}\n{err}"
     assert "interrupted" in err and "Traceback" not in err
     finished = {d.parent.name: (d.parent / "run.h5").stat().st_mtime_ns for d in out.glob("runs/*/DONE")}
     assert 2 <= len(finished) < 8
