@@ -2,7 +2,7 @@
 
 Usage: NUMBA_NUM_THREADS=2 python benchmarks/sde_electrons_throughput.py [n_reps]
 Electrons: b_code = 1e-3 (uniform, Thomson: the DSA shock loop with P state); electron_kn:
-the same with a Klein–Nishina factor switched on (generic fixed-step loop). Runs alternate
+the same with a Klein–Nishina factor switched on (the same loop, b(P) by one sqrt). Runs alternate
 between the variants; prints medians and the median of the paired electron/proton ratios.
 """
 import os
@@ -22,7 +22,7 @@ def make(species):
     return build_setup(d)
 st = {s: make(s) for s in ("proton", "electron")}
 from crescape.engines.sde.cooling import RP_KN
-st["electron_kn"] = make("electron"); st["electron_kn"].rp[RP_KN] = 1e-3  # KN factor on: generic loop
+st["electron_kn"] = make("electron"); st["electron_kn"].rp[RP_KN] = 1e-3  # KN factor on: b(P) every step
 for s in st:
     simulate_chunk(st[s], 0, 64)  # compile / warm
 rates = {s: [] for s in st}

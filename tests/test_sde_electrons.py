@@ -75,6 +75,29 @@ def test_klein_nishina_cooling_converges_to_ode_solution_at_first_order():
     assert errs[2] < 5e-3, errs
 
 
+def test_klein_nishina_cooling_upstream_of_a_shock_converges_to_ode_solution():
+    """The planar-shock loop's own loss step (P state) with f_KN = (1 + 4γε0)^-3/2: far upstream
+    (∇·u = 0) P(t) converges at first order in Δt to an accurate ODE solution of dP/dt = −b(P) P²."""
+    u, T_rad, p0 = 1e-9, 3e4, 1e3
+    b_rad = float(R.loss_coefficient(u))
+    T = 3.0 / (b_rad * p0 * R.kn_factor(p0 * m_p / m_e, T_rad))
+    errs = []
+    for n_steps in (2000, 4000, 8000):
+        d = deck(units="cgs", flow={"kind": "planar_shock", "u1": 1e8, "compression": 4.0, "width": 1e15,
+                                    "direction": -1},
+                 diffusion={"kappa": 1.0}, run={"t_end": T, "dt": T / n_steps},
+                 injection={"species": "electron", "n_particles": 3, "where": "point", "x0": -1e24, "p0": p0},
+                 losses={"B": 0.0, "u_rad": u, "T_rad": T_rad},
+                 output={"particles": True, "n_snapshots": 5, "initial": False})
+        s, res, _ = simulate(d, warn=False)
+        assert np.all(res.particles["x"] < -1e23)  # never near the shock
+        ref = solve_ivp(lambda t, y: R.momentum_loss_rate(y, 0.0, u, T_rad), (0, T), [p0], t_eval=s.times,
+                        rtol=1e-11, atol=0, method="DOP853").y[0]
+        errs.append(np.max(np.abs(np.exp(res.particles["lnp"][:, 0]) / ref - 1.0)))
+    assert 1.8 < errs[0] / errs[1] < 2.2 and 1.8 < errs[1] / errs[2] < 2.2, errs
+    assert errs[2] < 5e-3, errs
+
+
 def _dN_dp_exact(p, s_inj, pmin, pmax, b, T):
     """dN/dp per injected particle at age T of continuous injection (rate 1/T) of q ∝ p0^-s_inj.
 

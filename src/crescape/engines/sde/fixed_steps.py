@@ -147,10 +147,13 @@ def _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, xm
 
 
 @nb.njit(inline="always")
-def _fixed_steps_shock_cool(m, bdt, fpar, dpar, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check, c_adv, w2):
-    """As :func:`_fixed_steps_shock_const` for electrons in a uniform field, Thomson limit: the
-    state is P itself, the adiabatic factor exp(−∇·u Δt/3) then the exact loss step
-    P/(1 + b P Δt) (``cooling._cool`` without the log/exp round trip)."""
+def _fixed_steps_shock_cool(m, bdt, bBdt, bRdt, kn, fpar, dpar, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check,
+                            c_adv, w2):
+    """As :func:`_fixed_steps_shock_const` for electrons in a uniform field: the state is P itself,
+    the adiabatic factor exp(−∇·u Δt/3) then the loss step P/(1 + b P Δt) with b frozen at the
+    start of the step (``cooling._cool`` without the log/exp round trip). Thomson limit (kn = 0):
+    b Δt = ``bdt``; Klein–Nishina: b Δt = bBdt + bRdt (1 + kn P)^−3/2, one sqrt and one division
+    instead of exp, pow and log1p."""
     nadv = 0
     ndiff = 0
     j = 0
@@ -165,7 +168,11 @@ def _fixed_steps_shock_cool(m, bdt, fpar, dpar, x, lnp, t0, dt, key, n, xmin, xm
         d = 0.5 * fpar[1] * s2 / w * dt / 3.0
         if d > 1e-17:  # exp(-d) = 1 to round-off (|d| < 1e-17): skip the exp off the shock
             p *= math.exp(-d)
-        p /= 1.0 + bdt * p
+        if kn > 0.0:
+            y = 1.0 + kn * p
+            p /= 1.0 + (bBdt + bRdt / (y * math.sqrt(y))) * p
+        else:
+            p /= 1.0 + bdt * p
         n += 1
         j += 1
         if x < xmin or x > xmax or p >= pn:
@@ -190,9 +197,10 @@ def _fixed_steps(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, xmin, xmax, nxt,
     fpar, dpar = flow[0], diff[0]
     if ip[IP_FLOW] == 5 and ip[IP_WSCALE] == 0 and ip[IP_DIFF] == DIFF_CONST:
         loss = ip[IP_LOSS] == 1
-        if loss and rp[RP_QB] == 0.0 and rp[RP_KN] == 0.0 and I.shape[1] == 0:
-            return _fixed_steps_shock_cool(m, (rp[RP_BB] + rp[RP_BRAD]) * dt, fpar, dpar, x, lnp, t0, dt, key, n,
-                                           xmin, xmax, nxt, check, c_adv, w2)
+        if loss and rp[RP_QB] == 0.0 and I.shape[1] == 0:
+            return _fixed_steps_shock_cool(m, (rp[RP_BB] + rp[RP_BRAD]) * dt, rp[RP_BB] * dt, rp[RP_BRAD] * dt,
+                                           rp[RP_KN], fpar, dpar, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check,
+                                           c_adv, w2)
         return _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check,
                                         c_adv, w2, w * dt, blk, int_lo, int_hi, I)
     return _fixed_steps_flow(m, ip, rp, flow, diff, x, lnp, t0, dt, key, n, xmin, xmax, nxt, check, c_adv, w2,
