@@ -52,6 +52,8 @@ def _package_stamped(base):
     with the package hash as well as their own."""
 
     class Locator(base):
+        _crescape = True
+
         @classmethod
         def from_function(cls, py_func, py_file):
             if not _inside(py_file):
@@ -78,13 +80,7 @@ def install() -> bool:
         return True
     bases = [getattr(caching, n, None) or getattr(caching, "_" + n, None)
              for n in ("UserProvidedCacheLocator", "InTreeCacheLocator", "UserWideCacheLocator")]
-    ours = []
-    for b in bases:
-        if b is not None:
-            loc = _package_stamped(b)
-            loc._crescape = True
-            ours.append(loc)
-    classes[:0] = ours
+    classes[:0] = [_package_stamped(b) for b in bases if b is not None]
     return True
 
 

@@ -86,12 +86,19 @@ def _integrate_fast(x, lnp, wdt, blk, int_lo, int_hi, I, lnpmin, inv_dlnp):
                 I[blk, o, ib] += wdt
 
 
+@nb.njit(inline="always")
+def _shock_step(x, d, key, n, u1, hdu, iw, sd, dt):
+    """One Euler–Maruyama step at a tanh shock, d = x − X(t): x + (u1 + Δu (1 + tanh(d/w))/2) Δt +
+    sqrt(2κΔt) z, and sech²(d/w) for the adiabatic term."""
+    th, s2 = tanh_sech2(d * iw)
+    return x + (u1 + hdu * (1.0 + th)) * dt + sd * normal(key, n), s2
+
+
 @step_loop()
 def _shock_steps(m, u1, hdu, xs0, vs, iw, cl, sd, x, lnp, t0, dt, key, n, xmin, xmax, nxt):
-    """The bare DSA step loop: x += (u1 + Δu (1 + tanh s)/2) Δt + sqrt(2κΔt) z with
-    s = (x − X(t))/w, X(t) = xs0 + vs t, and ln p −= (Δu/2w) sech² s Δt/3 (= ∇·u Δt/3);
-    ``cl`` = Δu Δt/(6w). A shock at rest skips its clock, an unbounded grid its escape test
-    (x − xs0 − 0·t is x − xs0 to the bit, so the results do not change)."""
+    """The bare DSA step loop (:func:`_shock_step`, X(t) = xs0 + vs t) with ln p −= (Δu/2w) sech² Δt/3
+    (= ∇·u Δt/3); ``cl`` = Δu Δt/(6w). A shock at rest skips its clock, an unbounded grid its
+    escape test (x − xs0 − 0·t is x − xs0 to the bit, so the results do not change)."""
     j = 0
     moving = vs != 0.0
     bounded = xmin > -np.inf or xmax < np.inf
@@ -99,9 +106,7 @@ def _shock_steps(m, u1, hdu, xs0, vs, iw, cl, sd, x, lnp, t0, dt, key, n, xmin, 
         d = x - xs0
         if moving:
             d -= vs * (t0 + j * dt)
-        th, s2 = tanh_sech2(d * iw)
-        z1 = normal(key, n)
-        x += (u1 + hdu * (1.0 + th)) * dt + sd * z1
+        x, s2 = _shock_step(x, d, key, n, u1, hdu, iw, sd, dt)
         lnp -= cl * s2
         n += 1
         j += 1
@@ -131,9 +136,7 @@ def _fixed_steps_shock_const(m, rp, loss, fpar, dpar, x, lnp, t0, dt, key, n, xm
         while j < m:
             if integ:
                 _integrate_fast(x, lnp, wdt, blk, int_lo, int_hi, I, rp[RP_LNPMIN], inv_dlnp)
-            th, s2 = tanh_sech2((x - xs0 - vs * (t0 + j * dt)) * iw)
-            z1 = normal(key, n)
-            x += (u1 + hdu * (1.0 + th)) * dt + sd * z1
+            x, s2 = _shock_step(x, x - xs0 - vs * (t0 + j * dt), key, n, u1, hdu, iw, sd, dt)
             lnp -= cl * s2
             lnp = _cool(rp, x, lnp, dt) if loss else lnp
             n += 1
