@@ -78,8 +78,9 @@ def build_setup(deck, flow: FlowSpec | None = None) -> Setup:
     ip[K.IP_NSTACK] = r.max_splits_stack
     rp = np.zeros(K.N_RP)
     rp[K.RP_DT], rp[K.RP_ADVFRAC], rp[K.RP_DSTEPMAX] = r.dt, r.adv_frac, r.diff_step_max
-    rp[K.RP_XMIN] = deck.grid.x_min if deck.grid.geometry == "planar" else -np.inf
-    rp[K.RP_XMAX] = deck.grid.x_max
+    # the defaults ∓1e300 mean "no boundary": as ∓inf the step loops drop their escape test
+    rp[K.RP_XMIN] = deck.grid.x_min if deck.grid.geometry == "planar" and deck.grid.x_min > -1e300 else -np.inf
+    rp[K.RP_XMAX] = deck.grid.x_max if deck.grid.x_max < 1e300 else np.inf
     p_edges = np.geomspace(o.p_min, o.p_max, o.n_p + 1)
     x_edges = np.linspace(o.x_lo, o.x_hi, o.n_x + 1)
     rp[K.RP_LNPMIN], rp[K.RP_DLNP] = np.log(o.p_min), np.log(o.p_max / o.p_min) / o.n_p
