@@ -101,7 +101,7 @@ def engine_rate(setup, n):
 
 def bare_rate(setup, n):
     deck, f = setup.deck, setup.flow
-    x0, lnp0, _, tb0 = initial_states(deck.injection, f, deck.run.seed, 0, n, n)
+    x0, lnp0, _, tb0 = initial_states(deck.injection, f, deck.run.seed, 0, n, n, kappa=setup.kappa, dt=deck.run.dt)
     args = (int(setup.ip[IP_GEOM]), int(f.kind), f.fpar, f.fel, f.ttab, f.utab, f.dtab, int(setup.ip[IP_DIFF]),
             setup.dpar, setup.ktab, bool(setup.ip[IP_WSCALE]), setup.rp, x0, lnp0, tb0, float(deck.run.t_end), int(deck.run.seed))
     t0 = time.perf_counter()

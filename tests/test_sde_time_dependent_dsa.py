@@ -177,16 +177,55 @@ def test_sde_spectrum_at_the_shock_follows_the_acceleration_time_distribution():
         assert pv > 0.01
 
 
+def test_first_step_from_the_shock_samples_the_compression():
+    """Injection at a smoothed shock: the first Euler step must not take ∇·u at the layer centre.
+
+    A particle placed at X_s exactly would gain Δ ln p = ∇·u(X_s) Δt/3 = Δu Δt/(6w) in its first step
+    (2.5 % for r = 4, u1Δt/w = 0.2), a kick that raises the whole shock spectrum by that factor and
+    does not vanish when w and Δt are refined together. Injected at X_s + √(2κΔt) ξ, the first step's
+    mean gain is Δt/3 E[∇·u(X_s + ℓξ)] = (Δu Δt/3) ∫ sech²(x/w)/(2w) φ_ℓ(x) dx ≈ Δu Δt/(3√(2π) ℓ),
+    which → 0 as Δt → 0 (the continuum value for a particle starting at X_s is Δu√Δt/(3√(πκ)))."""
+    from scipy.integrate import quad
+
+    dt, w, n = 0.0005, 0.0025, 200000
+    deck = load_config({
+        "engine": "sde", "units": "code", "run": {"t_end": dt, "dt": dt, "seed": 5, "progress": False},
+        "flow": {"kind": "planar_shock", "u1": U1, "compression": R, "width": w, "frame": "shock", "direction": -1},
+        "diffusion": {"kind": "constant", "kappa": KAPPA}, "injection": {"n_particles": n, "p0": P0, "where": "shock"},
+        "output": {"times": [dt], "initial": False, "particles": True, "p_min": 0.5, "p_max": 2.0}})
+    r = simulate_chunk(build_setup(deck), 0, n)
+    assert r.count("steps") == n
+    dlnp = r.particles["lnp"][0] - np.log(P0)
+    mean, sd = float(dlnp.mean()), float(dlnp.std() / np.sqrt(n))
+    ell = np.sqrt(2 * KAPPA * dt)
+    du = U1 - U2
+    phi = lambda x: np.exp(-0.5 * (x / ell) ** 2) / (np.sqrt(2 * np.pi) * ell)  # noqa: E731
+    expect = du * dt / 3 * quad(lambda x: 0.5 / w / np.cosh(x / w) ** 2 * phi(x), -40 * w, 40 * w, points=[0.0])[0]
+    kick = du * dt / (6 * w)
+    print(f"first-step mean Δln p {mean:.4e} ± {sd:.1e}, expected {expect:.4e}, centre kick {kick:.3e}")
+    assert abs(mean - expect) < 3 * sd
+    assert mean < 0.3 * kick
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="measured: χ² 40.6/23 (p = 0.013) but the half-plateau momentum is 12.30 vs "
-                   "exact 12.64 (−2.6 %, bar 2 %): the SDE's finite-Δt steepening (−4.0 % at Δt = 0.005, w = 0.02)")
 def test_sde_time_dependent_dsa_high_statistics():
-    """32000 particles, finer shock resolution (u1Δt/w = 0.2, √(2κΔt)/w = 6.3): ≈ 3 min on 2 cores."""
-    st, pc, cont, _burst, ex_c, _ex_b = run_case(32000, 40.0, 32, dt=0.002, width=0.01)
-    c2, nb, pv, m, _e, _ok = compare(st, cont, ex_c, min_rel=1e-3)
-    print(f"continuous injection, T = 40, 32000 particles: chi2 = {c2:.1f} for {nb} bins, p = {pv:.3g}")
+    """128000 particles, the shock resolved by 5 advective steps per width and √(2κΔt)/w = 12.6
+    (Δt = 5e-4, w = 2.5e-3): ≈ 4 min on 2 cores.
+
+    Measured (seed 11): χ² of the shape with the normalisation free 15.3/22; normalisation −0.84 ±
+    0.12 % (with particles injected exactly at the layer centre it was +2.3 %, the first-step kick of
+    :func:`test_first_step_from_the_shock_samples_the_compression`); half-plateau momentum +1.4 ± 1.0 %.
+    The convergence in (Δt, w) at 32000 particles: p_half −8.5 % at (5e-3, 2e-2), −1.9 % at (2e-3, 1e-2),
+    +2.4 ± 2.5 % here — so the residual −0.8 % normalisation is what is left at this resolution."""
+    st, pc, cont, _burst, ex_c, _ex_b = run_case(128000, 40.0, 32, dt=0.0005, width=0.0025)
+    c2, nb, pv, m, e, ok = compare(st, cont, ex_c, min_rel=1e-3)
+    wt = (ex_c[ok] / e[ok]) ** 2
+    norm = float(np.sum((m[ok] / ex_c[ok]) * wt) / wt.sum())  # best-fit normalisation
+    c2n = float(np.sum(((m[ok] - norm * ex_c[ok]) / e[ok]) ** 2))
     pq = pc ** (Q - 3)
     p_half_sde, p_half_ex = half_plateau_momentum(pc, m * pq), half_plateau_momentum(pc, ex_c * pq)
-    print(f"half-plateau momentum: SDE {p_half_sde:.3f}, exact {p_half_ex:.3f}")
+    print(f"continuous injection, T = 40, 128000 particles: chi2 = {c2:.1f} for {nb} bins; normalisation "
+          f"{norm - 1:+.4f}, shape chi2 {c2n:.1f}/{nb - 1}; half-plateau momentum SDE {p_half_sde:.3f}, exact {p_half_ex:.3f}")
+    assert chi2_dist.sf(c2n, nb - 1) > 0.01
+    assert abs(norm - 1.0) < 0.01
     assert p_half_sde == pytest.approx(p_half_ex, rel=0.02)
-    assert pv > 0.01

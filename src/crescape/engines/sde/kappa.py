@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numba as nb
+import numpy as np
 
 
 @nb.njit(inline="always")
@@ -21,6 +22,15 @@ def kappa_eval(dk, dpar, ktab, x, lnp):
     if dk == 3:
         return _kappa_table(dpar, ktab, x, lnp)
     return kappa_x(dpar, kappa_p(dk, dpar, lnp), x)
+
+
+@nb.njit(cache=True)
+def kappa_values(dk, dpar, ktab, x, lnp):
+    """κ of :func:`kappa_eval` at arrays of (x, ln p) (for the set-up, not for the step loops)."""
+    out = np.empty(x.shape[0])
+    for i in range(x.shape[0]):
+        out[i] = kappa_eval(dk, dpar, ktab, x[i], lnp[i])[0]
+    return out
 
 
 @nb.njit(inline="always")

@@ -21,6 +21,7 @@ from . import kernels as K
 from .batches import batch_particles, fold_blocks
 from .cooling import loss_params
 from .injection import initial_states
+from .kappa import kappa_values
 from .momentum import md_params
 from .observers import default_observers, windows
 from .problems import build_flow
@@ -63,6 +64,11 @@ class Setup:
     split: np.ndarray
     p_edges: np.ndarray
     x_edges: np.ndarray
+
+    def kappa(self, x, lnp):
+        """κ(x, ln p) of the deck (arrays; code or CGS units as the deck)."""
+        return kappa_values(int(self.ip[K.IP_DIFF]), self.dpar, self.ktab, np.asarray(x, float),
+                            np.asarray(lnp, float))
 
 
 def build_setup(deck, flow: FlowSpec | None = None) -> Setup:
@@ -129,7 +135,8 @@ def simulate_chunk(deck_or_setup, particle_id_start: int, n: int, seed: int | No
     deck = st.deck
     seed = deck.run.seed if seed is None else int(seed)
     n_total = deck.injection.n_particles
-    x0, lnp0, w0, tb0 = initial_states(deck.injection, st.flow, seed, particle_id_start, n, n_total)
+    x0, lnp0, w0, tb0 = initial_states(deck.injection, st.flow, seed, particle_id_start, n, n_total,
+                                       kappa=st.kappa, dt=deck.run.dt)
     if not (np.all(np.isfinite(x0)) and np.all(np.isfinite(lnp0))):
         raise ValueError("injection produced non-finite initial states (check injection.* and the flow)")
     if n and not np.all(w0 == w0[0]):
