@@ -105,7 +105,7 @@ def compare(st, samples, exact, min_rel=0.02):
     """
     m, e = samples.mean(0), samples.std(0, ddof=1) / np.sqrt(len(samples))
     ok = np.isfinite(exact) & (exact > min_rel * np.nanmax(exact)) & (e > 0) & (st.p_edges[:-1] > 1.05 * P0)
-    c2 = float(np.sum(((m - exact) / e)[ok] ** 2))
+    c2 = float(np.sum(((m[ok] - exact[ok]) / e[ok]) ** 2))
     return c2, int(ok.sum()), chi2_dist.sf(c2, int(ok.sum())), m, e, ok
 
 
