@@ -11,6 +11,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import ndtri
 
 from ...core import constants as C
 from ...flows import FlowSpec, no_flow, uniform_divergence
@@ -154,11 +155,35 @@ def initial_states3(deck, st: Setup3, seed: int, pid0: int, n: int):
         else:
             s = np.array([shock_position(st.flow, ti) for ti in t])
         if st.embedding == "spherical":
-            X = s[:, None] * _directions(u[:, 3], u[:, 4])
+            e = _directions(u[:, 3], u[:, 4])
+        else:
+            e = np.tile(nh, (n, 1))
+        if inj.where == "shock" and n:
+            # spread over one step's diffusion length along the shock normal (as the 1-D engine,
+            # see injection.py): at the centre of the jump the first step would take ∇·u(X_s)Δt/3
+            pts = s[:, None] * e if st.embedding == "spherical" else x0[None, :] + (s - x0 @ nh)[:, None] * e
+            s = s + _normal_spread(st, e, pts, lnp, deck.run.dt) * ndtri(u[:, 0])
+            if st.embedding == "spherical":
+                s = np.abs(s)
+        if st.embedding == "spherical":
+            X = s[:, None] * e
         else:
             X = x0[None, :] + (s - x0 @ nh)[:, None] * nh[None, :]
     w = np.full(n, 1.0 / inj.n_particles)
     return np.ascontiguousarray(X), np.ascontiguousarray(lnp), w, np.ascontiguousarray(t)
+
+
+def _normal_spread(st, e, pts, lnp, dt):
+    """sqrt(2 κ_nn Δt) at the injection points ``pts`` (n, 3), e the unit shock normals there, with
+    κ_nn = κ⊥ + (κ∥ − κ⊥)(b̂·e)² from the deck's field and κ∥(p)."""
+    out = np.empty(len(pts))
+    for lv in np.unique(lnp):  # one tensor evaluation per injected momentum
+        m = lnp == lv
+        tens = K3.evaluate_tensor(st.ip, st.rp, st.field.fpar, st.field.tab,
+                                  np.ascontiguousarray(pts[m]), float(lv))
+        cos = np.sum(tens[:, :3] * e[m], axis=1)
+        out[m] = np.sqrt(2.0 * (tens[:, 4] + (tens[:, 3] - tens[:, 4]) * cos**2) * dt)
+    return out
 
 
 @dataclass
