@@ -118,3 +118,27 @@ def test_isotropic_3d_sedov_run_reproduces_the_1d_spherical_engine():
 @pytest.mark.slow
 def test_isotropic_3d_sedov_run_reproduces_the_1d_spherical_engine_slow():
     _check_sedov(20000, 2.0)
+
+
+def test_first_step_from_an_oblique_shock_samples_the_compression():
+    """Injection at an oblique planar shock (θ = 60°, κ⊥ = 0): particles start at X_s + √(2κ_nnΔt) ξ n̂
+    with κ_nn = κ∥ cos²θ, so the first step's mean gain is (Δu Δt/3) E[sech²(s/w)/(2w)] over that
+    Gaussian, not the kick Δu Δt/(6w) of a particle at the centre of the jump (docs/sde.md, injection)."""
+    from scipy.integrate import quad
+
+    th, kpar, w, dt, n = np.radians(60.0), 0.4, 0.004, 0.001, 100_000
+    d = load_config({
+        "engine": "sde", "units": "code", "grid": {"geometry": "cartesian3d"},
+        "flow": {"kind": "planar_shock", "u1": 1.0, "compression": 4.0, "width": w},
+        "field": {"kind": "uniform", "direction": [np.cos(th), np.sin(th), 0.0]},
+        "diffusion": {"kappa": kpar}, "run": {"t_end": dt, "dt": dt, "seed": 4},
+        "injection": {"n_particles": n, "p0": 1.0, "where": "shock"},
+        "output": {"times": [dt], "initial": False, "particles": True, "p_min": 0.5, "p_max": 2.0}})
+    res = simulate_chunk3(build_setup3(d), 0, n)
+    dlnp = res.arrays["PX"][0, :, 3]
+    mean, sd = float(dlnp.mean()), float(dlnp.std() / np.sqrt(n))
+    ell = np.sqrt(2 * kpar * np.cos(th) ** 2 * dt)
+    phi = lambda x: np.exp(-0.5 * (x / ell) ** 2) / (np.sqrt(2 * np.pi) * ell)  # noqa: E731
+    expect = 0.75 * dt / 3 * quad(lambda x: 0.5 / w / np.cosh(x / w) ** 2 * phi(x), -40 * w, 40 * w, points=[0.0])[0]
+    print(f"3-D first-step mean Δln p {mean:.4e} ± {sd:.1e}, expected {expect:.4e}, centre kick {0.75 * dt / (6 * w):.3e}")
+    assert abs(mean - expect) < 3 * sd

@@ -359,8 +359,15 @@ def run_ensemble3(ip, rp, fpar, fel, ttab, utab, dtab, fk_par, ftab, X0, lnp0, w
 @nb.njit(cache=True)
 def evaluate_tensor(ip, rp, fk_par, ftab, pts, lnp):
     """Rows (b̂x, b̂y, b̂z, κ∥, κ⊥, (∇·κ)x, (∇·κ)y, (∇·κ)z) at points ``pts`` (n, 3) and momentum ln p."""
+    return tensor_rows(ip, rp, fk_par, ftab, pts, np.full(pts.shape[0], lnp))
+
+
+@nb.njit(cache=True)
+def tensor_rows(ip, rp, fk_par, ftab, pts, lnps):
+    """:func:`evaluate_tensor` with one ln p per point (``lnps``, shape (n,))."""
     out = np.empty((pts.shape[0], 8))
     for n in range(pts.shape[0]):
+        lnp = lnps[n]
         B = field_eval(ip[I_FIELD], fk_par, ftab, pts[n, 0], pts[n, 1], pts[n, 2])
         kref, _ = kappa_par_ref(ip[I_DIFF], rp, lnp)
         eps = rp[R_EPS] if rp[R_PDELTA] == 0.0 else rp[R_EPS] * math.exp(rp[R_PDELTA] * (lnp - rp[R_LNPREF]))

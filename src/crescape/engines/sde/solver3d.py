@@ -154,21 +154,18 @@ def initial_states3(deck, st: Setup3, seed: int, pid0: int, n: int):
                 s = inj.x_lo + (inj.x_hi - inj.x_lo) * u[:, 0]
         else:
             s = np.array([shock_position(st.flow, ti) for ti in t])
-        if st.embedding == "spherical":
-            e = _directions(u[:, 3], u[:, 4])
-        else:
-            e = np.tile(nh, (n, 1))
+        e = _directions(u[:, 3], u[:, 4]) if st.embedding == "spherical" else np.tile(nh, (n, 1))
+
+        def place(s):  # the point at coordinate s along the normal e (radius, or s = n̂·x through x0)
+            return s[:, None] * e if st.embedding == "spherical" else x0[None, :] + (s - x0 @ nh)[:, None] * e
+
         if inj.where == "shock" and n:
             # spread over one step's diffusion length along the shock normal (as the 1-D engine,
             # see injection.py): at the centre of the jump the first step would take ∇·u(X_s)Δt/3
-            pts = s[:, None] * e if st.embedding == "spherical" else x0[None, :] + (s - x0 @ nh)[:, None] * e
-            s = s + _normal_spread(st, e, pts, lnp, deck.run.dt) * ndtri(u[:, 0])
+            s = s + _normal_spread(st, e, place(s), lnp, deck.run.dt) * ndtri(u[:, 0])
             if st.embedding == "spherical":
                 s = np.abs(s)
-        if st.embedding == "spherical":
-            X = s[:, None] * e
-        else:
-            X = x0[None, :] + (s - x0 @ nh)[:, None] * nh[None, :]
+        X = place(s)
     w = np.full(n, 1.0 / inj.n_particles)
     return np.ascontiguousarray(X), np.ascontiguousarray(lnp), w, np.ascontiguousarray(t)
 
@@ -176,14 +173,10 @@ def initial_states3(deck, st: Setup3, seed: int, pid0: int, n: int):
 def _normal_spread(st, e, pts, lnp, dt):
     """sqrt(2 κ_nn Δt) at the injection points ``pts`` (n, 3), e the unit shock normals there, with
     κ_nn = κ⊥ + (κ∥ − κ⊥)(b̂·e)² from the deck's field and κ∥(p)."""
-    out = np.empty(len(pts))
-    for lv in np.unique(lnp):  # one tensor evaluation per injected momentum
-        m = lnp == lv
-        tens = K3.evaluate_tensor(st.ip, st.rp, st.field.fpar, st.field.tab,
-                                  np.ascontiguousarray(pts[m]), float(lv))
-        cos = np.sum(tens[:, :3] * e[m], axis=1)
-        out[m] = np.sqrt(2.0 * (tens[:, 4] + (tens[:, 3] - tens[:, 4]) * cos**2) * dt)
-    return out
+    tens = K3.tensor_rows(st.ip, st.rp, st.field.fpar, st.field.tab, np.ascontiguousarray(pts),
+                          np.ascontiguousarray(lnp, dtype=float))
+    cos = np.sum(tens[:, :3] * e, axis=1)
+    return np.sqrt(2.0 * (tens[:, 4] + (tens[:, 3] - tens[:, 4]) * cos**2) * dt)
 
 
 @dataclass
