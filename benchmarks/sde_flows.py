@@ -8,7 +8,8 @@ plus one exponential in spherical geometry), the same flow evaluation and ``kapp
 same fixed Δt from the same initial states to t_end (the flow through the same flow clock,
 ``crescape.flows.clock``), but no observers, no splitting, no
 step-constraint checks (particles stop only when they leave the grid). Medians of
-``--repeat`` runs; engine/bare is printed side by side.
+``--repeat`` runs; engine/bare is printed side by side, and the thread scaling as the median of
+paired ratios (each repeat runs 1 and all threads back to back).
 
 Usage: python benchmarks/sde_flows.py [--quick] [--repeat 3] [--only NAME]
 """
@@ -48,10 +49,12 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 # statistics blocks of 8 particles (the default is 64): with these particle counts every deck
 # then has ≥ 12 blocks, i.e. ≥ 12 lanes for the threads to share (blocks only group sums)
 BLOCK_SIZE = 8
-# each run takes ≈ 0.3–0.8 s on one thread: with fewer particles (Sedov 200, colliding shocks and
-# Isenberg 100) a few lineages with many clones set the wall time of the 2-thread run
-PARTICLES = {"sde_planar_shock": 400, "sde_planar_shock_lab": 1000, "sde_sedov": 1000,
-             "sde_colliding_shocks": 400, "sde_isenberg_bohm": 200}
+# each run takes ≈ 0.6–1.1 s on one thread of the fastest sandbox (Intel Xeon, 12-03; 1.5–2.5 s on the
+# AMD EPYC one): with fewer particles (Sedov 200, colliding shocks and Isenberg 100) a few lineages with
+# many clones set the wall time of the 2-thread run, and runs of 0.1–0.2 s on 2 threads made the
+# scaling scatter by ±20 % with the machine's other load
+PARTICLES = {"sde_planar_shock": 1000, "sde_planar_shock_lab": 2500, "sde_sedov": 2500,
+             "sde_colliding_shocks": 1000, "sde_isenberg_bohm": 500}
 
 
 @numba.njit(parallel=True, cache=True, fastmath=FM)
@@ -109,16 +112,30 @@ def bare_rate(setup, n):
     return steps.sum() / (time.perf_counter() - t0)
 
 
-def measure(name, n, threads, repeat):
+def measure(name, n, thread_counts, repeat):
+    """{threads: (engine, bare)} medians, and {threads: (engine, bare)} scaling against one thread.
+
+    Each repeat runs every thread count back to back (engine, then bare loop), so the scaling is
+    the median of paired ratios rate(threads)/rate(1 thread) taken a few seconds apart — on a
+    shared machine, medians measured minutes apart mix the load of different moments.
+    """
     setup = build_setup(example_deck(name, n))
-    numba.set_num_threads(threads)
-    engine_rate(setup, 4)  # compile / warm up
-    bare_rate(setup, 4)
-    e, b = [], []
-    for _ in range(repeat):  # alternate engine and bare loop, medians
-        e.append(engine_rate(setup, n))
-        b.append(bare_rate(setup, n))
-    return float(np.median(e)), float(np.median(b))
+    for th in thread_counts:  # compile / warm up (and start the threads)
+        numba.set_num_threads(th)
+        engine_rate(setup, 4)
+        bare_rate(setup, 4)
+    e = {th: [] for th in thread_counts}
+    b = {th: [] for th in thread_counts}
+    for _ in range(repeat):
+        for th in thread_counts:
+            numba.set_num_threads(th)
+            e[th].append(engine_rate(setup, n))
+            b[th].append(bare_rate(setup, n))
+    med = {th: (float(np.median(e[th])), float(np.median(b[th]))) for th in thread_counts}
+    one = thread_counts[0]
+    scale = {th: (float(np.median(np.array(e[th]) / e[one])), float(np.median(np.array(b[th]) / b[one])))
+             for th in thread_counts}
+    return med, scale
 
 
 def main():
@@ -132,14 +149,17 @@ def main():
           f"CRPropa {CRPROPA_STEPS_PER_S:.1e} steps/s per core; medians of {a.repeat}")
     print(f"{'example':24s} {'N':>5s} {'thr':>3s} {'engine steps/s':>15s} {'per thread':>11s} "
           f"{'bare steps/s':>13s} {'engine/bare':>11s} {'x CRPropa/core':>14s}")
+    threads = sorted({1, nth})
     for name, n in PARTICLES.items():
         if a.only and a.only != name:
             continue
         n = max(16, n // 4) if a.quick else n
-        for th in sorted({1, nth}):
-            e, b = measure(name, n, th, a.repeat)
+        med, scale = measure(name, n, threads, a.repeat)
+        for th in threads:
+            e, b = med[th]
+            sc = f"  scaling engine {scale[th][0]:.2f}x, bare {scale[th][1]:.2f}x" if th > 1 else ""
             print(f"{name:24s} {n:5d} {th:3d} {e:15.3e} {e / th:11.3e} {b:13.3e} {e / b:11.2f} "
-                  f"{e / th / CRPROPA_STEPS_PER_S:14.1f}", flush=True)
+                  f"{e / th / CRPROPA_STEPS_PER_S:14.1f}{sc}", flush=True)
     numba.set_num_threads(nth)
 
 

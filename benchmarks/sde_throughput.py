@@ -3,11 +3,14 @@
 Planar tanh shock (shock frame, upstream at x < 0), r = 4, u1 = 1, width 0.02,
 κ = 1, fixed Δt = 0.005, particles injected at the shock with p0 = 1 (code units).
 
-1. Throughput: 1e4 particles × 2000 steps (medians of 7 alternating runs), full engine (observers at 40 snapshot
+1. Throughput: 3e4 particles × 2000 steps (medians of 7 alternating runs), full engine (observers at 40 snapshot
    times, i.e. a snapshot every 50 steps, (x, p) histogram, weights, splitting hooks), 1 thread and all
    threads, next to a bare compiled Euler–Maruyama loop of the same flow; then the same at the example's
-   own cadence (CRPropa's ObserverTimeSnapshot every ΔT = 1, i.e. every 200 steps; 2000 particles ×
+   own cadence (CRPropa's ObserverTimeSnapshot every ΔT = 1, i.e. every 200 steps; 4000 particles ×
    40000 steps). The bare loop records nothing, so the engine/bare ratio falls with the snapshot density.
+   Each repeat runs 1 and all threads back to back; the thread scaling is the median of those paired
+   ratios. (Up to 12-03 these were 1e4 and 2000 particles and the scaling a ratio of medians: on the
+   fastest sandbox a 2-thread run then took 0.07 s and the scaling scattered with the machine's load.)
 2. Spectrum: 1e4 particles to T = 200 (4e4 steps each), snapshots every ΔT = 1
    (200 snapshots, like CRPropa's ObserverTimeSnapshot), window 0 < x < 2, all
    snapshots summed; slope of dN/dE (E ∝ p, ultra-relativistic). CRPropa: E^-2.05.
@@ -69,21 +72,32 @@ def bare_loop(n, nsteps, dt, kappa, u1, r, w, seed):
     return out
 
 
-def throughput(threads, n=10_000, nsteps=2000, n_snap=40, repeat=7):
-    """Medians over ``repeat`` alternating engine/bare runs: (engine, bare, median paired ratio)."""
-    numba.set_num_threads(threads)
+def throughput(thread_counts, n=10_000, nsteps=2000, n_snap=40, repeat=7):
+    """Per thread count: (engine, bare, median paired engine/bare ratio), medians over ``repeat``
+    alternating engine/bare runs; and per thread count the scaling (engine, bare) against one
+    thread, the median of paired ratios — each repeat runs every thread count back to back."""
     setup = build_setup(deck(n, nsteps * 0.005, n_snap))
-    simulate_chunk(setup, 0, 64)  # compile / warm up
-    bare_loop(64, 10, 0.005, 1.0, 1.0, 4.0, 0.02, 1)
-    es, bs = [], []
+    for th in thread_counts:
+        numba.set_num_threads(th)
+        simulate_chunk(setup, 0, 64)  # compile / warm up
+        bare_loop(64, 10, 0.005, 1.0, 1.0, 4.0, 0.02, 1)
+    es = {th: [] for th in thread_counts}
+    bs = {th: [] for th in thread_counts}
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        res = simulate_chunk(setup, 0, n)
-        es.append(res.count("steps") / (time.perf_counter() - t0))
-        t0 = time.perf_counter()
-        bare_loop(n, nsteps, 0.005, 1.0, 1.0, 4.0, 0.02, 2024)
-        bs.append(n * nsteps / (time.perf_counter() - t0))
-    return float(np.median(es)), float(np.median(bs)), float(np.median(np.array(es) / np.array(bs)))
+        for th in thread_counts:
+            numba.set_num_threads(th)
+            t0 = time.perf_counter()
+            res = simulate_chunk(setup, 0, n)
+            es[th].append(res.count("steps") / (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            bare_loop(n, nsteps, 0.005, 1.0, 1.0, 4.0, 0.02, 2024)
+            bs[th].append(n * nsteps / (time.perf_counter() - t0))
+    e = {th: np.array(v) for th, v in es.items()}
+    b = {th: np.array(v) for th, v in bs.items()}
+    one = thread_counts[0]
+    out = {th: (float(np.median(e[th])), float(np.median(b[th])), float(np.median(e[th] / b[th]))) for th in thread_counts}
+    scale = {th: (float(np.median(e[th] / e[one])), float(np.median(b[th] / b[one]))) for th in thread_counts}
+    return out, scale
 
 
 def spectrum(n=10_000, t_end=200.0):
@@ -102,14 +116,17 @@ def main():
     quick = "--quick" in sys.argv
     nthreads = numba.config.NUMBA_NUM_THREADS
     print(f"# machine threads: {nthreads}; CRPropa reference {CRPROPA_STEPS_PER_S:.2e} steps/s per core")
-    cadences = [("snapshot every 50 steps", 2000 if quick else 10_000, 2000, 40),
-                ("snapshot every 200 steps (the example's cadence)", 200 if quick else 2000, 40_000, 200)]
+    cadences = [("snapshot every 50 steps", 3000 if quick else 30_000, 2000, 40),
+                ("snapshot every 200 steps (the example's cadence)", 400 if quick else 4000, 40_000, 200)]
+    threads = sorted({1, nthreads})
     for label, n, nsteps, n_snap in cadences:
         print(f"# {label}: {n} particles x {nsteps} steps")
-        for th in sorted({1, nthreads}):
-            e, b, r = throughput(th, n=n, nsteps=nsteps, n_snap=n_snap, repeat=3 if quick else 7)
+        out, scale = throughput(threads, n=n, nsteps=nsteps, n_snap=n_snap, repeat=3 if quick else 7)
+        for th in threads:
+            e, b, r = out[th]
+            sc = f"  scaling engine {scale[th][0]:.2f}x, bare {scale[th][1]:.2f}x (paired)" if th > 1 else ""
             print(f"threads={th}  engine {e:.3e} pseudo-particle steps/s ({e / CRPROPA_STEPS_PER_S:.1f}x CRPropa/core, "
-                  f"{e / th:.3e} per thread)  bare loop {b:.3e} steps/s  engine/bare {r:.2f} (median of paired ratios)")
+                  f"{e / th:.3e} per thread)  bare loop {b:.3e} steps/s  engine/bare {r:.2f} (median of paired ratios){sc}")
     numba.set_num_threads(nthreads)
     fits, steps, el = spectrum(n=1000 if quick else 10_000, t_end=50.0 if quick else 200.0)
     for (lo, hi), (s, se) in fits.items():
