@@ -24,25 +24,12 @@ import pytest
 from scipy.stats import chi2 as chi2_dist
 
 from crescape.config import load_config
+from crescape.core.laplace import talbot_invert
 from crescape.engines.sde.solver import build_setup, simulate_chunk
 
 U1, R, KAPPA, P0 = 1.0, 4.0, 1.0, 1.0
 U2 = U1 / R
 Q = 3 * R / (R - 1)
-
-
-def talbot_invert(F, t, M=24):
-    """f(t) from its Laplace transform F(s) (vectorised over the last axis of F's output) — fixed Talbot.
-
-    s(θ) = ρθ(cot θ + i), ρ = 2M/(5t), θ_k = kπ/M (Abate & Valkó 2004, Int. J. Numer. Meth. Eng. 60, 979).
-    """
-    rho = 2.0 * M / (5.0 * t)
-    th = np.arange(1, M) * np.pi / M
-    cot = 1.0 / np.tan(th)
-    s = rho * th * (cot + 1j)
-    sig = th + (th * cot - 1.0) * cot
-    terms = np.exp(t * s)[:, None] * F(s[:, None]) * (1.0 + 1j * sig)[:, None]
-    return rho / M * (0.5 * np.exp(rho * t) * F(np.array([[rho + 0j]]))[0].real + terms.real.sum(0))
 
 
 def laplace_window(s, lnp, b, continuous, u1=U1, u2=U2, k1=KAPPA, k2=KAPPA):

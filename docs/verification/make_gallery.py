@@ -687,6 +687,30 @@ def fig_sde_dsa_time():
     save(fig, "sde_dsa_time", **out)
 
 
+def fig_sde_dsa_losses():
+    """DSA with synchrotron losses (constant κ): electrons/protons vs the exact steady solution."""
+    m = tmod("test_sde_electrons")
+    fig, a = plt.subplots(figsize=(6, 4))
+    out = {}
+    for (dt, w), c in (((5e-4, 1e-3), "C0"), ((1e-3, 4e-3), "C3")):
+        r = m.losses_case(4000, dt, w)
+        ok = r["ok"]
+        tag = "w1e-3" if w == 1e-3 else "w4e-3"
+        out[f"chi2_{tag}"], out[f"bins_{tag}"] = r["chi2"], r["bins"]
+        out[f"cut_{tag}"], out[f"cut_err_{tag}"], out[f"cut_exact_{tag}"] = r["cut"], r["cut_err"], r["cut_exact"]
+        a.errorbar(r["p"][ok], r["ratio"][ok], yerr=r["err"][ok], fmt="o", ms=3, color=c,
+                   label=f"SDE, w = {w:g}, Δt = {dt:g}: χ² = {r['chi2']:.0f}/{r['bins']}, "
+                         f"60 < p < 250: {r['cut'] / r['cut_exact'] - 1:+.1%} ± {r['cut_err'] / r['cut_exact']:.1%}")
+    a.plot(r["p"][ok], r["exact"][ok], "k-", label="exact (Laplace in 1/p, Talbot)")
+    a.axvline(1.0 / (m.B_LOSS * 3.0 / 0.75 * (0.1 + 0.4)), color="0.5", ls=":", lw=1, label="1/(b t_acc)")
+    a.set_xscale("log")
+    a.set_xlabel("p / p0")
+    a.set_ylabel("f_electron / f_proton in [0, 0.05] downstream")
+    a.legend(fontsize=7)
+    a.set_title("DSA with losses dP/dt = −bP², r = 4, κ = 0.1, b = 0.005 (4000 particles, splitting)", fontsize=8)
+    save(fig, "sde_dsa_losses", **out)
+
+
 def fig_sde_sedov():
     """DSA at a Sedov–Taylor shock: planar slope for small κ/(RV), steepening as seed 003 eq. 10."""
     from crescape.physics.shocks import spherical_slope
@@ -784,7 +808,7 @@ FIGURES = {
     "cr_diffusion": fig_cr_diffusion, "cr_adiabatic": fig_cr_adiabatic, "cr_coulomb": fig_cr_coulomb,
     "cr_escape": fig_cr_escape_budget, "cr_shock_tube": fig_cr_shock_tube,
     "sde_msd": fig_sde_msd, "sde_dsa": fig_sde_dsa, "sde_sedov": fig_sde_sedov, "riemann": fig_riemann_toro,
-    "sde_vs_grid": fig_sde_vs_grid, "sde_dsa_time": fig_sde_dsa_time,
+    "sde_vs_grid": fig_sde_vs_grid, "sde_dsa_time": fig_sde_dsa_time, "sde_dsa_losses": fig_sde_dsa_losses,
 }
 
 
