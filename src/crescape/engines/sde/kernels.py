@@ -99,16 +99,16 @@ def _local(ip, rp, flow, diff, x, lnp, t):
 
 
 @nb.njit(inline="always")
-def _record(kk, x, lnp, w, blk, slot, hinc, obs_lo, obs_hi, S, S2, XP, rp):
-    """Snapshot kk: (w, w²) into the block spectra, ``hinc`` = 2^(H−h) into the histogram
-    (:func:`_hist_count`)."""
+def _record(kk, x, lnp, w, blk, lane, slot, hinc, obs_lo, obs_hi, S, S2, XP, rp):
+    """Snapshot kk: w into the block spectra, w² into the lane's, ``hinc`` = 2^(H−h) into the
+    histogram (:func:`_hist_count`)."""
     ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
     if ib < 0 or ib >= S.shape[3]:
         return
     for o in range(S.shape[2]):
         if obs_lo[kk, o] <= x < obs_hi[kk, o]:
             S[blk, kk, o, ib] += w
-            S2[blk, kk, o, ib] += w * w
+            S2[lane, kk, o, ib] += w * w
     ix = int(math.floor((x - rp[RP_XHMIN]) / rp[RP_DXH]))
     if 0 <= ix < XP.shape[2]:
         XP[slot, kk, ix, ib] += hinc
@@ -153,7 +153,7 @@ def _push_clones(x, lnp, w, t, key, lvl, kk, split_lnp, st_f, st_k, st_i, sp, la
 def _escape(x, lnp, w, xmin, kk, K, blk, lane, ESC, CNT, rp):
     ib = int(math.floor((lnp - rp[RP_LNPMIN]) / rp[RP_DLNP]))
     if 0 <= ib < ESC.shape[3]:
-        ESC[blk, 0 if x < xmin else 1, min(kk, K - 1), ib] += w
+        ESC[lane, 0 if x < xmin else 1, min(kk, K - 1), ib] += w
     CNT[lane, C_ESCAPED] += 1
 
 
@@ -222,7 +222,7 @@ def _advance(ip, rp, flow, diff, obs, stack, sp, blk, lane, slot, xe, prow, out)
         tn = T[kk]
         if tn - t <= 1e-9 * dt0:
             t = max(t, tn)
-            _record(kk, x, lnp, w, blk, slot, hinc, obs_lo, obs_hi, S, S2, XP, rp)
+            _record(kk, x, lnp, w, blk, lane, slot, hinc, obs_lo, obs_hi, S, S2, XP, rp)
             if prow >= 0:
                 PX[kk, prow], PP[kk, prow], PW[kk, prow] = x, lnp, w
             kk += 1
@@ -312,9 +312,10 @@ def run_ensemble(ip, rp, flow, diff, inj, pid0, seed, block_size, obs, out, n_th
     ttab, utab, dtab)`` (``FlowSpec.arrays``), ``diff = (dpar, ktab)``, ``inj = (x0, lnp0, w0,
     tb0)`` (w0 the same for every particle), ``obs = (T, obs_lo, obs_hi, int_lo, int_hi,
     split_lnp)``; ``ip``/``rp``: switches and scalars (slots ``IP_*``, ``RP_*``). ``out = (S, S2,
-    XP, I, ESC, PX, PP, PW, CNT)``, accumulated: S, S2 (block, t, observer, p) Σw, Σw²; XP (slot,
+    XP, I, ESC, PX, PP, PW, CNT)``, accumulated: S (block, t, observer, p) Σw; S2 (lane, t, observer,
+    p) Σw² (only its total is used: per lane, so that a run does not touch a block-sized array); XP (slot,
     t, x, p) counts in units of w0 2^−H (H = len(split_lnp); :func:`.slots.histogram_slots`); I (block,
-    integrator, p) Σ w dt; ESC (block, side, t-interval, p) Σw escaped; PX/PP/PW (t, particle)
+    integrator, p) Σ w dt; ESC (lane, side, t-interval, p) Σw escaped; PX/PP/PW (t, particle)
     root snapshots ((0, 0) when off); CNT (lane, counter): :data:`COUNTERS`. Lanes are tasks of a
     pool of ``n_threads`` GIL-free Python threads (a thread that finishes a lane takes the next, so
     lanes of unequal cost balance); all outputs but XP are written in disjoint per-lane or

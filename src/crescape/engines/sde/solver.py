@@ -18,7 +18,7 @@ from ...core import constants as C
 from ...errors import SimulationError
 from ...flows import FlowSpec
 from . import kernels as K
-from .batches import batch_particles, fold_blocks
+from .batches import batch_particles, block_sums, fold_blocks
 from .cooling import loss_params
 from .injection import initial_states
 from .kappa import kappa_values
@@ -146,13 +146,13 @@ def simulate_chunk(deck_or_setup, particle_id_start: int, n: int, seed: int | No
     K_t, n_obs, n_p = len(st.times), len(st.observers), len(st.p_edges) - 1
     lanes = min(deck.run.n_lanes, nblk)
     S = np.zeros((nblk, K_t, n_obs, n_p))
-    S2 = np.zeros_like(S)
+    S2 = np.zeros((lanes, K_t, n_obs, n_p))  # Σw²: per lane (only the total is kept), not per block
     H = len(st.split)
     nth = max(1, min(numba.get_num_threads(), lanes))
     slots = histogram_slots(n, H, lanes, nth)
     XP = np.zeros((slots, K_t, len(st.x_edges) - 1, n_p))  # counts in units of w0 2^-H (kernels docstring)
     I = np.zeros((nblk, len(st.integrators), n_p))
-    ESC = np.zeros((nblk, 2, K_t, n_p))
+    ESC = np.zeros((lanes, 2, K_t, n_p))  # per lane, like S2
     keep = deck.output.particles
     PX = np.full((K_t, n), np.nan) if keep else np.zeros((0, 0))
     PP = np.full((K_t, n), np.nan) if keep else np.zeros((0, 0))
@@ -164,7 +164,8 @@ def simulate_chunk(deck_or_setup, particle_id_start: int, n: int, seed: int | No
     XP = np.ldexp(XP.sum(0) * (w0[0] if n else 0.0), -H)
     parts = {"x": PX, "lnp": PP, "w": PW, "p0": np.exp(lnp0)} if keep else {}
     b0 = particle_id_start // bs
-    return ChunkResult(S.sum(0), (S**2).sum(0), S2.sum(0), I.sum(0), (I**2).sum(0), XP, ESC.sum(0),
+    S1, Sb2 = block_sums(S)
+    return ChunkResult(S1, Sb2, S2.sum(0), I.sum(0), (I**2).sum(0), XP, ESC.sum(0),
                        CNT.sum(0), nblk, n, parts, fold_blocks(S, b0), fold_blocks(I, b0),
                        batch_particles(particle_id_start, n, bs))
 
