@@ -1,5 +1,9 @@
 """SDE engine throughput per flow: every shipped ``examples/sde_*.toml`` next to a bare loop.
 
+Plus ``replay_sedov``: the hydro-run replay flow (``flow.kind = "hydro_run"``) on a run file
+written from the analytic Sedov flow of ``sde_sedov.toml`` (101 snapshots × 4000 cells), the
+Sedov deck otherwise unchanged.
+
 For each example deck (particle count fixed per deck, t_end as shipped) this measures the
 full engine (observers, (x, p) histogram, weights, splitting, escape bookkeeping) on one
 thread and on all threads, in pseudo-particle steps per second, and a *bare* compiled loop
@@ -54,7 +58,7 @@ BLOCK_SIZE = 8
 # many clones set the wall time of the 2-thread run, and runs of 0.1–0.2 s on 2 threads made the
 # scaling scatter by ±20 % with the machine's other load
 PARTICLES = {"sde_planar_shock": 1000, "sde_planar_shock_lab": 2500, "sde_sedov": 2500,
-             "sde_colliding_shocks": 1000, "sde_isenberg_bohm": 500}
+             "sde_colliding_shocks": 1000, "sde_isenberg_bohm": 500, "replay_sedov": 2500}
 
 
 @numba.njit(parallel=True, cache=True, fastmath=FM)
@@ -88,7 +92,45 @@ def bare_loop(geom, fk, fpar, fel, ttab, utab, dtab, dk, dpar, ktab, wscale, rp,
     return steps, xp
 
 
+# a replay of a CR-hydro run (flow.kind = "hydro_run"): the analytic Sedov flow of sde_sedov.toml written
+# as a run file, 101 snapshots over 0.9 ≤ t ≤ 2 on 4000 cells (dx = 5e-4, 6.5 MB of tables: larger
+# than a core's L2), the sde_sedov deck otherwise unchanged; throughput only (a 1-cell shock)
+REPLAY = "replay_sedov"
+REPLAY_CELLS, REPLAY_SNAPSHOTS = 4000, 101
+_replay_dir = None
+
+
+def replay_run_dir():
+    """Write (once per process) the Sedov replay run file into a temporary directory."""
+    global _replay_dir
+    if _replay_dir is None:
+        import tempfile
+
+        import xarray as xr
+
+        from crescape.io import write_run_file
+
+        flow = build_setup(load_config(tomllib.loads((EXAMPLES / "sde_sedov.toml").read_text()))).flow
+        r = np.linspace(0.0, 2.0, REPLAY_CELLS)
+        t = np.linspace(0.9, 2.0, REPLAY_SNAPSHOTS)
+        v = np.array([flow(r, ti)[0] for ti in t])
+        snap = xr.Dataset({"v": (("t", "r"), v, {"units": "cm s-1"})},
+                          coords={"t": ("t", t, {"units": "s"}), "r": ("r", r, {"units": "cm"})})
+        _replay_dir = Path(tempfile.mkdtemp(prefix="crescape_replay_"))
+        write_run_file(_replay_dir / "run.h5", {"snapshots": snap},
+                       {"crescape_version": "benchmark", "engine": "crhydro",
+                        "config": 'engine = "crhydro"\n[grid]\ngeometry = "spherical"\nr_max = 2.0\n'})
+    return _replay_dir
+
+
 def example_deck(name, n):
+    if name == REPLAY:
+        d = tomllib.loads((EXAMPLES / "sde_sedov.toml").read_text())
+        d["flow"] = {"kind": "hydro_run", "path": str(replay_run_dir())}
+        d["injection"]["n_particles"] = n
+        d["run"]["progress"] = False
+        d["run"]["block_size"] = BLOCK_SIZE
+        return load_config(d)
     d = tomllib.loads((EXAMPLES / f"{name}.toml").read_text())
     d["injection"]["n_particles"] = n
     d.setdefault("run", {})["progress"] = False
@@ -105,7 +147,7 @@ def engine_rate(setup, n):
 def bare_rate(setup, n):
     deck, f = setup.deck, setup.flow
     x0, lnp0, _, tb0 = initial_states(deck.injection, f, deck.run.seed, 0, n, n, kappa=setup.kappa, dt=deck.run.dt)
-    args = (int(setup.ip[IP_GEOM]), int(f.kind), f.fpar, f.fel, f.ttab, f.utab, f.dtab, int(setup.ip[IP_DIFF]),
+    args = (int(setup.ip[IP_GEOM]), int(f.kind), *f.arrays, int(setup.ip[IP_DIFF]),
             setup.dpar, setup.ktab, bool(setup.ip[IP_WSCALE]), setup.rp, x0, lnp0, tb0, float(deck.run.t_end), int(deck.run.seed))
     t0 = time.perf_counter()
     steps, _ = bare_loop(*args)
