@@ -602,9 +602,17 @@ def fig_sde_dsa():
     m = tmod("test_sde_shock")
     fig, a = plt.subplots(figsize=(5.8, 3.8))
     out = {}
+    from crescape.engines.sde.observers import batch_error
+
     for i, (r, tol) in enumerate(((4.0, 0.05), (2.5, 0.08))):
-        s, res, _ = simulate(m.shock_deck(r=r), warn=False)
-        pc, f, fe = m.integrated_f(s, res)
+        # the set-up of tests/test_sde_shock.py: a burst summed over 240 snapshots in 0 < x < 0.05
+        d = m.shock_deck(r=r, n=2400, T=24.0, integrate=False, times=list(np.arange(1, 241) * 0.1),
+                         width=0.002, dt=0.0005)
+        d.output.observers[0].hi = 0.05
+        s, res, _ = simulate(d, warn=False)
+        pc = np.sqrt(s.p_edges[1:] * s.p_edges[:-1])
+        f = res.S1[:, 0].sum(0) / pc**3
+        fe = np.sqrt((batch_error(res.S1, res.Sb2, res.n_blocks)[:, 0] ** 2).sum(0)) / pc**3
         q, se = fit_slope(pc, f, fe, 2.0, 200.0)
         qx = dsa_slope(r)
         out[f"q_r{r:g}"] = -q
@@ -621,7 +629,7 @@ def fig_sde_dsa():
     a.set_xlabel("p / p0")
     a.set_ylabel("p^q f(p) (normalised at p = 10)")
     a.legend(fontsize=7)
-    a.set_title("DSA at a tanh shock (w = 0.004, κ = 0.1, Δt = 1e-3), shaded: fit range", fontsize=9)
+    a.set_title("DSA at a tanh shock (w = 0.002, κ = 0.1, Δt = 5e-4, 2400 particles), shaded: fit range", fontsize=9)
     save(fig, "sde_dsa_slopes", **out)
 
 
