@@ -116,6 +116,17 @@ def _ln_phi(s, u1, u2, kappa1, kappa2, b1, b2):
     return out
 
 
+def _j_y0_alpha(p0, alpha, args):
+    """J y0^α of :func:`loss_factor`: ∫ e^{−τ} y0^α / Φ(τ/y0) d ln τ, τ = t y0 (∝ τ^α at small τ)."""
+    u1, u2, kappa1, kappa2, b1, b2 = args
+    y0 = 1.0 / p0
+    # 1/Φ grows as exp(c√τ) at large τ: integrate until e^{−τ} has won.
+    c = 3.0 / (u1 - u2) * (np.sqrt(4.0 * kappa1 * b1 * p0) + np.sqrt(4.0 * kappa2 * b2 * p0))
+    lo, hi = np.log(1e-16) / alpha, np.log(60.0 + (c + 8.0) ** 2)
+    return quad(lambda lt: np.exp(-np.exp(lt) - _ln_phi(np.exp(lt) / y0, *args).real + alpha * np.log(y0)),
+                lo, hi, limit=400, points=[0.0])[0]
+
+
 def loss_factor(p, p0, u1, u2, kappa1, kappa2, b1, b2=None, window=0.0, M=32):
     """Steady spectrum at a planar shock with losses dp/dt = −b p², relative to the test-particle one.
 
@@ -141,7 +152,7 @@ def loss_factor(p, p0, u1, u2, kappa1, kappa2, b1, b2=None, window=0.0, M=32):
         H0(s) = (3Q/(4πΔu)) Φ(s) ∫_0^s e^{−t y0} dt / (t Φ(t)),   Φ = exp ∫ a(s)/s ds.
 
     Splitting ∫_0^s = ∫_0^∞ − ∫_s^∞ leaves, besides a term ∝ e^{−s y0} that lives at y > y0
-    (p < p0), h0(y) = (3Q/(4πΔu)) J L⁻¹[Φ](y) for y < y0, J = ∫_0^∞ e^{−t y0} dt/(t Φ(t)).
+    (p < p0), h0(y) = (3Q/(4πΔu)) J (L⁻¹Φ)(y) for y < y0, J = ∫_0^∞ e^{−t y0} dt/(t Φ(t)).
     The window multiplies Φ by (1 − e^{−μ2 X})/(μ2 X). Without losses Φ = s^{−α}, α = 3u2/Δu,
     and this is f_TP. L⁻¹ by the fixed Talbot method (:func:`crescape.core.laplace.talbot_invert`),
     J by quadrature in ln t.
@@ -154,21 +165,14 @@ def loss_factor(p, p0, u1, u2, kappa1, kappa2, b1, b2=None, window=0.0, M=32):
     ``p``: scalar or array (units of p0, any consistent units for u, κ, b, x).
     """
     b2 = b1 if b2 is None else b2
-    du = u1 - u2
     if not (u1 > u2 > 0 and kappa1 > 0 and kappa2 > 0 and b1 >= 0 and b2 >= 0 and p0 > 0 and window >= 0):
         raise ValueError("loss_factor needs u1 > u2 > 0, κ > 0, b ≥ 0, p0 > 0, window ≥ 0")
     p = np.asarray(p, dtype=float)
     if np.any(p <= p0):
         raise ValueError("loss_factor is for p > p0 (below p0 the spectrum is the cooled tail)")
-    alpha = 3.0 * u2 / du
-    y0 = 1.0 / p0
+    alpha = 3.0 * u2 / (u1 - u2)
     args = (u1, u2, kappa1, kappa2, b1, b2)
-    # J y0^α = ∫ e^{−τ} / (Φ(τ/y0) y0^α) d ln τ, τ = t y0; integrand ∝ τ^α at small τ.
-    # 1/Φ grows as exp(c√τ) at large τ: integrate until e^{−τ} has won.
-    c = 3.0 / du * (np.sqrt(4.0 * kappa1 * b1 * p0) + np.sqrt(4.0 * kappa2 * b2 * p0))
-    lo, hi = np.log(1e-16) / alpha, np.log(60.0 + (c + 8.0) ** 2)
-    J = quad(lambda lt: np.exp(-np.exp(lt) - _ln_phi(np.exp(lt) / y0, *args).real + alpha * np.log(y0)),
-             lo, hi, limit=400, points=[0.0])[0]
+    J = _j_y0_alpha(p0, alpha, args)
 
     def F(s):
         ph = np.exp(_ln_phi(s, *args))
@@ -180,5 +184,5 @@ def loss_factor(p, p0, u1, u2, kappa1, kappa2, b1, b2=None, window=0.0, M=32):
 
     y = (1.0 / p).ravel()
     out = np.array([talbot_invert(F, yi, M)[0] for yi in y])
-    # f/f_TP = J L⁻¹[Φ](y) / (y0^−α y^{α−1}); J here already carries the factor y0^α.
+    # f/f_TP = J (L⁻¹Φ)(y) / (y0^−α y^{α−1}); J here already carries the factor y0^α.
     return (J * y ** (1.0 - alpha) * out).reshape(p.shape)
