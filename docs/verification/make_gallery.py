@@ -629,7 +629,7 @@ def fig_sde_dsa():
     a.set_xlabel("p / p0")
     a.set_ylabel("p^q f(p) (normalised at p = 10)")
     a.legend(fontsize=7)
-    a.set_title("DSA at a tanh shock (w = 0.002, κ = 0.1, Δt = 5e-4, 2400 particles), shaded: fit range", fontsize=9)
+    a.set_title("DSA at a tanh shock (w = 0.002, κ = 0.1, Δt = 5e-4, 2400 particles)\nshaded: fit range", fontsize=8)
     save(fig, "sde_dsa_slopes", **out)
 
 
@@ -690,8 +690,8 @@ def fig_sde_dsa_time():
     a.set_xlabel("p / p0")
     a.set_ylabel("p^(q−3) dN/dln p in [0, 1] downstream")
     a.legend(fontsize=7, title="lines: exact (Talbot inversion); points: SDE", title_fontsize=7)
-    a.set_title(f"DSA cut-off vs time (u1 = 1, r = 4, κ = 1, w = 0.02, Δt = 0.005): half-plateau p "
-                f"{ph_s:.2f} (SDE) vs {ph_e:.2f}", fontsize=8)
+    a.set_title(f"DSA cut-off vs time (u1 = 1, r = 4, κ = 1, w = 0.02, Δt = 0.005)\nhalf-plateau p "
+                f"{ph_s:.2f} (SDE) vs {ph_e:.2f} (exact)", fontsize=8)
     save(fig, "sde_dsa_time", **out)
 
 
